@@ -1,0 +1,41 @@
+"""pytest set-up for the addon's tests under pytest-odoo: a browser is required."""
+
+import logging
+
+import pytest
+
+
+class _QuietTestFrameworkImport(logging.Filter):
+    """pytest-odoo imports odoo.tests before test mode is on: not an error here."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("Importing test framework")
+
+
+logging.getLogger("odoo.tests.common").addFilter(_QuietTestFrameworkImport())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_and_statics(request):
+    """Fail at once without Chromium; load http statics in the main thread."""
+    if request.config.getoption("--odoo-http", default=False):
+        from odoo import http
+        from odoo.tests.common import _find_executable
+
+        _find_executable()  # raises SkipTest without Chromium: turned into a failure
+        # On Python 3.11 parallel asset requests fail at random unless the statics
+        # map is built once, here, before the first tour starts its threads.
+        assert http.root.statics
+    return
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test skipped for want of a browser or websocket-client is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and call.excinfo is not None:
+        reason = str(call.excinfo.value).lower()
+        if any(word in reason for word in ("chrome", "websocket", "devtools")):
+            report.outcome = "failed"
+            report.longrepr = f"Browser tests cannot be skipped: {reason}"

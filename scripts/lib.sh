@@ -1,0 +1,224 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/run and scripts/test: every step is idempotent.
+# Reads ODOO_PATH (an Odoo 18 source tree) and the usual PG* variables.
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${DEBTOR_DUNNING_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/debtor_dunning}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432}
+DB_USER=${DUNNING_DB_USER:-debtor_dunning}
+DB_PASSWORD=${DUNNING_DB_PASSWORD:-debtor_dunning}
+PG_ADMIN=${PG_ADMIN_USER:-postgres}
+APT_PACKAGES=(libldap2-dev libsasl2-dev libpq-dev wkhtmltopdf chromium poppler-utils
+    fonts-dejavu-core postgresql-client)
+
+# Lines of an Odoo log that mean the install or update did not go right.
+ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded'
+
+say() { printf '\033[1m[debtor_dunning]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[debtor_dunning] %s\033[0m\n' "$*" >&2; exit 2; }
+
+# -- Odoo ---------------------------------------------------------------------------
+need_odoo() {
+    local howto="Get Odoo 18.0 community (git clone -b 18.0 --depth 1 of Odoo's repository, or the 18.0 nightly source tarball) and run: export ODOO_PATH=/path/to/odoo"
+    [ -n "${ODOO_PATH:-}" ] || die "ODOO_PATH is not set. $howto"
+    [ -f "$ODOO_PATH/odoo/release.py" ] && [ -f "$ODOO_PATH/odoo-bin" ] ||
+        die "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo-bin or odoo/release.py). $howto"
+    grep -qE '^version_info = \(18, 0,' "$ODOO_PATH/odoo/release.py" ||
+        die "ODOO_PATH=$ODOO_PATH is Odoo $(grep -oE '^version_info = \([0-9]+, [0-9]+' "$ODOO_PATH/odoo/release.py" | grep -oE '[0-9]+, [0-9]+$' | tr -d ' ' | tr , .), but debtor_dunning needs Odoo 18.0. $howto"
+    ODOO_ADDONS="$ODOO_PATH/odoo/addons"
+    [ -d "$ODOO_ADDONS/account" ] || ODOO_ADDONS="$ODOO_PATH/addons"
+    [ -d "$ODOO_ADDONS/account" ] || die "No 'account' addon under ODOO_PATH=$ODOO_PATH. $howto"
+}
+
+# -- Debian packages ----------------------------------------------------------------
+need_system_packages() {
+    local missing=() p
+    for p in "${APT_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+        die "Missing Debian packages: ${missing[*]}. Install them with: apt-get install ${missing[*]}"
+    fi
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    say "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+# -- Python virtualenv --------------------------------------------------------------
+need_venv() {
+    local py=${PYTHON:-python3.11}
+    command -v "$py" >/dev/null || py=python3
+    "$py" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' ||
+        die "Python 3.11 is needed (found $("$py" --version 2>&1)). Set PYTHON=/path/to/python3.11"
+    local key
+    key=$(cat "$ODOO_PATH/requirements.txt" "$REPO/requirements-dev.txt" \
+        "$REPO/scripts/build-constraints.txt" | sha1sum | cut -c1-12)
+    VENV="$STATE/venv-$key"
+    if [ ! -f "$VENV/.complete" ]; then
+        say "creating the virtualenv $VENV (Odoo's requirements, once per machine)"
+        rm -rf "$VENV"
+        mkdir -p "$STATE"
+        "$py" -m venv "$VENV"
+        "$VENV/bin/pip" install -q --upgrade "pip>=25.3" "setuptools<70" wheel
+        "$VENV/bin/pip" install -q --build-constraint "$REPO/scripts/build-constraints.txt" \
+            -r "$ODOO_PATH/requirements.txt" -r "$REPO/requirements-dev.txt" ||
+            die "pip could not install Odoo's requirements into $VENV (see the error above)"
+        touch "$VENV/.complete"
+    fi
+    # Odoo needs no install: a .pth file puts ODOO_PATH on the virtualenv's path.
+    local site
+    site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    [ "$(cat "$site/odoo-path.pth" 2>/dev/null)" = "$ODOO_PATH" ] || echo "$ODOO_PATH" >"$site/odoo-path.pth"
+    export PATH="$VENV/bin:$PATH"
+}
+
+# -- PostgreSQL ---------------------------------------------------------------------
+pg_up() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3; }
+
+need_postgres() {
+    if ! command -v pg_isready >/dev/null; then need_system_packages postgresql-client; fi
+    pg_up && { need_role; return 0; }
+    local local_host=false
+    case "$PGHOST" in 127.*|localhost|/*) local_host=true ;; esac
+    if $local_host && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        say "no PostgreSQL server installed: installing and starting Debian's"
+        need_system_packages postgresql
+        local ver; ver=$(ls /etc/postgresql | sort -n | tail -1)
+        pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || true
+        for _ in $(seq 20); do pg_up && break; sleep 1; done
+    fi
+    if ! pg_up; then
+        local hint="start it"
+        if $local_host && [ -d /etc/postgresql ]; then
+            hint="start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort -n | tail -1) main start"
+        fi
+        die "PostgreSQL is not running at $PGHOST:$PGPORT: $hint (or set PGHOST/PGPORT to a running server)"
+    fi
+    need_role
+}
+
+need_role() {
+    # Odoo refuses the postgres superuser: it gets a role of its own.
+    if ! psql -qtA -U "$DB_USER" -d postgres -c 'select 1' >/dev/null 2>&1; then
+        psql -qtA -U "$PG_ADMIN" -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL ||
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+    CREATE ROLE "$DB_USER" LOGIN CREATEDB PASSWORD '$DB_PASSWORD';
+  END IF;
+END \$\$;
+SQL
+            die "Could not create the PostgreSQL role $DB_USER as $PG_ADMIN at $PGHOST:$PGPORT; create it with: createuser --createdb $DB_USER"
+    fi
+    export PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD"
+}
+
+# -- Odoo configuration and databases -----------------------------------------------
+write_config() {
+    ODOO_CONF="$STATE/odoo.conf"
+    mkdir -p "$STATE/data"
+    cat >"$ODOO_CONF.new" <<CONF
+[options]
+addons_path = $ODOO_ADDONS,$REPO
+data_dir = $STATE/data
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $DB_USER
+db_password = $DB_PASSWORD
+http_interface = 127.0.0.1
+list_db = False
+without_demo = False
+CONF
+    mv "$ODOO_CONF.new" "$ODOO_CONF"
+}
+
+odoo_bin() { python "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" "$@"; }
+db_exists() { psql -qtA -d postgres -c "select 1 from pg_database where datname='$1'" | grep -q 1; }
+filestore() { echo "$STATE/data/filestore/$1"; }
+
+drop_db() {
+    db_exists "$1" && dropdb --force "$1"
+    rm -rf "$(filestore "$1")"
+}
+
+copy_db() { # copy_db SOURCE TARGET: the database and its filestore
+    drop_db "$2" 2>/dev/null || true
+    createdb -T "$1" "$2"
+    if [ -d "$(filestore "$1")" ]; then cp -a "$(filestore "$1")" "$(filestore "$2")"; fi
+}
+
+addon_hash() { # the addon's files, Odoo's version and the requirements decide the template
+    (cd "$REPO" && git ls-files -co --exclude-standard debtor_dunning | LC_ALL=C sort |
+        xargs -d '\n' sha1sum; sha1sum "$ODOO_PATH/odoo/release.py") | sha1sum | cut -c1-10
+}
+
+# A database with account and the Dutch and Belgian charts, once per Odoo tree.
+need_base_template() {
+    local key
+    key=$( (sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") | sha1sum | cut -c1-8)
+    BASE_TPL="dd_base_$key"
+    db_exists "$BASE_TPL" && [ -f "$STATE/$BASE_TPL.ok" ] && return 0
+    say "building the base database $BASE_TPL (account, l10n_nl, l10n_be; once per Odoo tree)"
+    drop_db "$BASE_TPL" 2>/dev/null || true
+    odoo_bin -d "$BASE_TPL" -i account,l10n_nl,l10n_be --load-language=nl_NL,nl_BE,fr_BE --stop-after-init \
+        --log-level=warn >"$STATE/$BASE_TPL.log" 2>&1 ||
+        die "Odoo could not create $BASE_TPL; see $STATE/$BASE_TPL.log"
+    touch "$STATE/$BASE_TPL.ok"
+}
+
+# A database with debtor_dunning and its demo data, keyed by the addon's files.
+need_template() {
+    need_base_template
+    TPL="dd_tpl_$(addon_hash)"
+    db_exists "$TPL" && [ -f "$STATE/$TPL.ok" ] && return 0
+    say "installing debtor_dunning into the template $TPL"
+    copy_db "$BASE_TPL" "$TPL"
+    if ! odoo_bin -d "$TPL" -i debtor_dunning --stop-after-init --log-level=warn \
+        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2; then
+        tail -n 40 "$STATE/$TPL.log" >&2
+        drop_db "$TPL"
+        die "installing debtor_dunning failed; the log is $STATE/$TPL.log"
+    fi
+    touch "$STATE/$TPL.ok"
+    # Old templates of earlier versions of the addon go.
+    local old
+    for old in $(psql -qtA -d postgres -c "select datname from pg_database where datname like 'dd_tpl_%' and datname <> '$TPL'"); do
+        drop_db "$old" 2>/dev/null || true; rm -f "$STATE/$old".*
+    done
+}
+
+setup_all() {
+    need_odoo
+    need_system_packages
+    need_postgres
+    need_venv
+    write_config
+}
+
+# Update and uninstall of the addon, once per version of its files.
+lifecycle_check() {
+    local stamp="$STATE/$TPL.lifecycle" db="dd_life_${TPL#dd_tpl_}" log
+    [ -f "$stamp" ] && { say "install/update/uninstall already checked for this version ($stamp)"; return 0; }
+    log="$STATE/$db.log"
+    say "checking update (-u) and uninstall of debtor_dunning on $db"
+    copy_db "$TPL" "$db"
+    odoo_bin -d "$db" -u debtor_dunning --stop-after-init --log-level=warn >"$log" 2>&1 &&
+        ! grep -E "$ODOO_FAILURES" "$log" >&2 || { tail -n 40 "$log" >&2; die "update (-u debtor_dunning) failed; see $log"; }
+    odoo_bin shell -d "$db" --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }
+module = env["ir.module.module"].search([("name", "=", "debtor_dunning")])
+module.button_immediate_uninstall()
+env.cr.commit()
+state = env["ir.module.module"].search([("name", "=", "debtor_dunning")]).state
+leftover = env.cr.execute("SELECT count(*) FROM ir_model WHERE model LIKE 'debtor.dunning.%%'") or env.cr.fetchone()[0]
+assert state == "uninstalled" and not leftover, (state, leftover)
+print("UNINSTALL-OK")
+PY
+    grep -q UNINSTALL-OK "$log" || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }
+    drop_db "$db"
+    touch "$stamp"
+    say "install, update and uninstall: OK"
+}
