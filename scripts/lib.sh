@@ -10,6 +10,9 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432}
 DB_USER=${DUNNING_DB_USER:-debtor_dunning}
 DB_PASSWORD=${DUNNING_DB_PASSWORD:-debtor_dunning}
 PG_ADMIN=${PG_ADMIN_USER:-postgres}
+# Databases made here start with this prefix (templates, tests); set it to work on
+# several checkouts at once without one dropping the other's template.
+DB_PREFIX=${DUNNING_DB_PREFIX:-dd}
 APT_PACKAGES=(libldap2-dev libsasl2-dev libpq-dev wkhtmltopdf chromium poppler-utils
     fonts-dejavu-core postgresql-client)
 
@@ -173,7 +176,7 @@ need_base_template() {
 # A database with debtor_dunning and its demo data, keyed by the addon's files.
 need_template() {
     need_base_template
-    TPL="dd_tpl_$(addon_hash)"
+    TPL="${DB_PREFIX}_tpl_$(addon_hash)"
     db_exists "$TPL" && [ -f "$STATE/$TPL.ok" ] && return 0
     say "installing debtor_dunning into the template $TPL"
     copy_db "$BASE_TPL" "$TPL"
@@ -186,7 +189,7 @@ need_template() {
     touch "$STATE/$TPL.ok"
     # Old templates of earlier versions of the addon go.
     local old
-    for old in $(psql -qtA -d postgres -c "select datname from pg_database where datname like 'dd_tpl_%' and datname <> '$TPL'"); do
+    for old in $(psql -qtA -d postgres -c "select datname from pg_database where datname like '${DB_PREFIX}_tpl_%' and datname <> '$TPL'"); do
         drop_db "$old" 2>/dev/null || true; rm -f "$STATE/$old".*
     done
 }
@@ -201,7 +204,7 @@ setup_all() {
 
 # Update and uninstall of the addon, once per version of its files.
 lifecycle_check() {
-    local stamp="$STATE/$TPL.lifecycle" db="dd_life_${TPL#dd_tpl_}" log
+    local stamp="$STATE/$TPL.lifecycle" db="${DB_PREFIX}_life_${TPL#*_tpl_}" log
     [ -f "$stamp" ] && { say "install/update/uninstall already checked for this version ($stamp)"; return 0; }
     log="$STATE/$db.log"
     say "checking update (-u) and uninstall of debtor_dunning on $db"

@@ -1,27 +1,97 @@
+from datetime import date, timedelta
+
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+TUESDAY = date(2026, 11, 24)
+
 
 @tagged("post_install", "-at_install")
 class DunningCommon(AccountTestInvoicingCommon):
-    """An invoicing company with a dunning user and a dunning manager."""
+    """A company with the standard ladder (7/21/35/60 days), users and helpers."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
+        cls.company = cls.company_data["company"]
+        company = cls.company
+        # The accountant running the tests is also the dunning manager.
+        cls.env.user.groups_id = [
+            Command.link(cls.env.ref("debtor_dunning.debtor_dunning_group_manager").id)
+        ]
         cls.dunning_user = new_test_user(
             cls.env,
             login="dunning_user",
             groups="base.group_user,debtor_dunning.debtor_dunning_group_user",
             company_id=company.id,
-            company_ids=[(6, 0, company.ids)],
+            company_ids=[Command.set(company.ids)],
         )
         cls.dunning_manager = new_test_user(
             cls.env,
             login="dunning_manager",
             groups="base.group_user,debtor_dunning.debtor_dunning_group_manager",
             company_id=company.id,
-            company_ids=[(6, 0, company.ids)],
+            company_ids=[Command.set(company.ids)],
         )
+        Policy = cls.env["debtor.dunning.policy"]
+        cls.policy = Policy.search([("company_id", "=", company.id)], limit=1)
+        cls.policy = cls.policy or Policy._create_default(company)
+        cls.policy.write(
+            {
+                "mode": "auto",
+                "min_interval_days": 0,
+                "send_monday": True,
+                "send_friday": True,
+                "send_saturday": True,
+                "send_sunday": True,
+            }
+        )
+        cls.levels = cls.policy.level_ids.sorted("sequence")
+        cls.levels.needs_review = False
+        cls.service = cls.env["debtor.dunning.escalation"]
+        cls.as_of = TUESDAY
+
+    @classmethod
+    def _invoice(cls, overdue, amount=1000.0, partner=None, **values):
+        """A posted customer invoice due `overdue` days before TUESDAY (no taxes)."""
+        due = TUESDAY - timedelta(days=overdue)
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or cls.partner_a).id,
+                "invoice_date": due,
+                "invoice_date_due": due,
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    Command.create({"name": "test", "price_unit": amount, "tax_ids": []})
+                ],
+                **values,
+            }
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, move, amount, day):
+        """Register a customer payment of `amount` on `day` against `move`."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"amount": amount, "payment_date": day})
+            ._create_payments()
+        )
+
+    def _run(self, as_of=None, validate=True):
+        run = self.service._propose(self.company, as_of or self.as_of)
+        if validate:
+            run.action_validate()
+        return run
+
+    def _notice_of(self, run, partner=None):
+        partner = (partner or self.partner_a).commercial_partner_id
+        return run.notice_ids.filtered(lambda n: n.partner_id == partner)
+
+    def _hold_reasons(self, run, move):
+        return set(run.hold_ids.filtered(lambda h: h.move_id == move).mapped("reason"))

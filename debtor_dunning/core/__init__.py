@@ -1,0 +1,1 @@
+"""Dunning rules in plain Python: stdlib only, never imports odoo."""

@@ -1,0 +1,407 @@
+"""Which dunning notice an overdue debt has reached, or why it is on hold."""
+
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+
+from .calendar import Pause, in_pause, is_send_day, next_send_day
+from .errors import DunningRuleError, require_amount, require_count, require_date
+
+
+class Hold(Enum):
+    """Why an item is kept out of dunning (until Item.hold_until, if set)."""
+
+    DISPUTED = "disputed"
+    ARRANGEMENT = "arrangement"
+    PROMISE = "promise"
+    EXCLUDED = "excluded"
+    HANDED_OVER = "handed_over"
+
+
+class Reason(Enum):
+    """Why an item does not escalate today."""
+
+    NOT_DUE = "not_due"
+    GRACE = "grace"
+    DISPUTED = "disputed"
+    ARRANGEMENT = "arrangement"
+    PROMISE = "promise"
+    EXCLUDED = "excluded"
+    HANDED_OVER = "handed_over"
+    DO_NOT_DUN = "do_not_dun"
+    BELOW_MIN_AMOUNT = "below_min_amount"
+    COVERED_BY_CREDIT = "covered_by_credit"
+    MIN_INTERVAL = "min_interval"
+    NOT_A_SEND_DAY = "not_a_send_day"
+    PAUSE_PERIOD = "pause_period"
+    LAST_LEVEL_REACHED = "last_level_reached"
+    ALREADY_AT_LEVEL = "already_at_level"
+
+
+_HOLD_REASON = {hold: Reason[hold.name] for hold in Hold}
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One step of the ladder; wait_days counts from the due date (negative: before)."""
+
+    rank: int
+    wait_days: int
+    claims_costs: bool = False
+    claims_interest: bool = False
+    hands_over: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A company's dunning ladder and when notices may go out."""
+
+    levels: tuple[Level, ...]
+    grace_days: int = 0
+    min_amount: Decimal = Decimal(0)
+    min_interval_days: int = 0
+    send_weekdays: frozenset[int] = frozenset({1, 2, 3})  # Tue, Wed, Thu
+    pauses: tuple[Pause, ...] = ()
+    habit_shift: bool = False
+    aggregate_to_max: bool = True
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self):
+        _check_levels(self.levels)
+        require_count(self.grace_days, "grace_days")
+        require_count(self.min_interval_days, "min_interval_days")
+        require_amount(self.min_amount, "min_amount")
+        if not set(self.send_weekdays) <= set(range(7)):
+            raise DunningRuleError("send_weekdays must be numbers 0 (Monday) to 6")
+        if any(start > end for start, end in self.pauses):
+            raise DunningRuleError("a pause must not end before it starts")
+
+
+def _check_levels(levels: tuple[Level, ...]) -> None:
+    """A ladder is ranked 1..n, waits never shrink and only its end hands over."""
+    if not levels:
+        raise DunningRuleError("a dunning ladder needs at least one level")
+    if [level.rank for level in levels] != list(range(1, len(levels) + 1)):
+        raise DunningRuleError("level ranks must be 1..n in order")
+    waits = [level.wait_days for level in levels]
+    if waits != sorted(waits):
+        raise DunningRuleError("wait_days must not decrease from one level to the next")
+    if any(level.hands_over for level in levels[:-1]):
+        raise DunningRuleError("only the last level may hand over to collection")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One open receivable line: an invoice, or one instalment of it."""
+
+    key: Hashable
+    customer: Hashable
+    due_date: date
+    residual: Decimal  # company currency; credits belong in Customer.open_credit
+    level_rank: int = 0
+    last_notice_date: date | None = None
+    hold: Hold | None = None
+    hold_until: date | None = None  # last day of the hold; None: until lifted
+
+    def __post_init__(self):
+        if require_amount(self.residual, "residual") == 0:
+            raise DunningRuleError("residual must be positive, got 0")
+        require_count(self.level_rank, "level_rank")
+        require_date(self.due_date, "due_date")
+        for name in ("last_notice_date", "hold_until"):
+            if getattr(self, name) is not None:
+                require_date(getattr(self, name), name)
+
+    def hold_on(self, day: date) -> Hold | None:
+        """The hold that applies on `day`, if any."""
+        if self.hold_until is not None and day > self.hold_until:
+            return None
+        return self.hold
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """What the rules need to know about the debtor of some items."""
+
+    key: Hashable
+    tolerance_days: int = 0
+    habit_days_late: int = 0  # signed; only the lateness (> 0) shifts, see shift_days
+    do_not_dun: bool = False
+    open_credit: Decimal = Decimal(0)  # open credit notes + unreconciled payments
+    last_notice_date: date | None = None
+
+    def __post_init__(self):
+        require_count(self.tolerance_days, "tolerance_days")
+        require_amount(self.open_credit, "open_credit")
+        if self.last_notice_date is not None:
+            require_date(self.last_notice_date, "last_notice_date")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Level an item's age reaches on `as_of` and why it does not escalate to it.
+
+    reason is None exactly when the item escalates today to target_rank.
+    """
+
+    key: Hashable
+    customer: Hashable
+    target_rank: int | None
+    reason: Reason | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePlan:
+    """One notice to issue: its level, the items it lists and their total residual."""
+
+    customer: Hashable
+    rank: int
+    keys: tuple[Hashable, ...]
+    amount: Decimal
+
+
+def shift_days(policy: Policy, customer: Customer) -> int:
+    """Days by which this customer's escalation is delayed past the ladder's waits."""
+    shift = policy.grace_days + customer.tolerance_days
+    if policy.habit_shift:
+        shift += max(0, customer.habit_days_late)
+    return shift
+
+
+def thresholds(policy: Policy, shift: int) -> tuple[int, ...]:
+    """Days overdue at which each level is reached, in rank order."""
+    # A level on or before the due date is a courtesy reminder, not a claim: grace,
+    # tolerance and habit delay only the claims, or a reminder would come after all.
+    return tuple(
+        level.wait_days + shift if level.wait_days > 0 else level.wait_days
+        for level in policy.levels
+    )
+
+
+def _run_block(policy: Policy, as_of: date) -> Reason | None:
+    """Why no notice at all may go out on `as_of`."""
+    if in_pause(as_of, policy.pauses):
+        return Reason.PAUSE_PERIOD
+    if not is_send_day(as_of, policy.send_weekdays, (), policy.holidays):
+        return Reason.NOT_A_SEND_DAY
+    return None
+
+
+class _Account:
+    """What one run gathers about one customer's items."""
+
+    __slots__ = ("customer", "dunnable", "escalating", "last_notice", "steps", "total")
+
+    def __init__(self, customer: Customer, steps: tuple[int, ...]):
+        self.customer = customer
+        self.steps = steps
+        self.dunnable: list[int] = []  # indexes of the items a notice may list
+        self.escalating = False
+        self.total = Decimal(0)
+        self.last_notice = customer.last_notice_date
+
+    def note(self, notice_date: date) -> None:
+        """Remember an item's last notice: the customer's latest counts."""
+        if self.last_notice is None or notice_date > self.last_notice:
+            self.last_notice = notice_date
+
+    def gate(self, policy: Policy, as_of: date, run_block: Reason | None):
+        """Why this customer gets no notice although an item escalates."""
+        if self.customer.do_not_dun:
+            return Reason.DO_NOT_DUN
+        if self.customer.open_credit >= self.total:
+            return Reason.COVERED_BY_CREDIT
+        if self.total < policy.min_amount:
+            return Reason.BELOW_MIN_AMOUNT
+        last = self.last_notice
+        if last is not None and (as_of - last).days < policy.min_interval_days:
+            return Reason.MIN_INTERVAL
+        return run_block
+
+
+def _accounts(policy: Policy, items: tuple[Item, ...], customers: Iterable[Customer]):
+    """One _Account per customer with items, in order of first appearance."""
+    known = {customer.key: customer for customer in customers}
+    steps_by_shift: dict[int, tuple[int, ...]] = {}
+    accounts: dict[Hashable, _Account] = {}
+    for item in items:
+        if item.customer in accounts:
+            continue
+        customer = known.get(item.customer)
+        if customer is None:
+            raise DunningRuleError("an item's customer is missing from customers")
+        shift = shift_days(policy, customer)
+        if shift not in steps_by_shift:
+            steps_by_shift[shift] = thresholds(policy, shift)
+        accounts[item.customer] = _Account(customer, steps_by_shift[shift])
+    return accounts
+
+
+def _own_reason(
+    item: Item,
+    hold: Hold | None,
+    target: int | None,
+    overdue: int,
+    ladder: tuple[int, int],
+) -> Reason | None:
+    """Why the item, seen alone, does not escalate today; None if it does."""
+    last_rank, first_wait = ladder
+    if hold is not None:
+        return _HOLD_REASON[hold]
+    if item.level_rank >= last_rank:
+        return Reason.LAST_LEVEL_REACHED
+    if target is None:
+        # Reached without grace, tolerance and habit, it is only held by them.
+        return Reason.GRACE if overdue >= first_wait else Reason.NOT_DUE
+    if target <= item.level_rank:
+        return Reason.ALREADY_AT_LEVEL
+    return None
+
+
+def _assess(policy: Policy, items: tuple[Item, ...], accounts, as_of: date):
+    """Per item: the level its age reaches and its own reason not to escalate."""
+    ladder = len(policy.levels), policy.levels[0].wait_days
+    # at a level that hands over, the debt is the collection agency's
+    handed_over = {level.rank for level in policy.levels if level.hands_over}
+    targets: list[int | None] = []
+    reasons: list[Reason | None] = []
+    for index, item in enumerate(items):
+        account = accounts[item.customer]
+        if item.last_notice_date is not None:
+            account.note(item.last_notice_date)
+        overdue = (as_of - item.due_date).days
+        target = bisect_right(account.steps, overdue) or None
+        hold = None if item.hold is None else item.hold_on(as_of)
+        reason = _own_reason(item, hold, target, overdue, ladder)
+        if reason is None:
+            account.escalating = True
+        if hold is None and target and item.level_rank not in handed_over:
+            account.dunnable.append(index)
+            account.total += item.residual
+        targets.append(target)
+        reasons.append(reason)
+    return targets, reasons
+
+
+def _plans(policy, items, accounts, targets, reasons):
+    """The notices of the customers left with an escalating item after the gates."""
+    plans = []
+    for account in accounts.values():
+        if not account.escalating:
+            continue
+        if policy.aggregate_to_max:
+            groups = {max(targets[i] for i in account.dunnable): account.dunnable}
+        else:
+            groups = {}
+            for i in account.dunnable:
+                if reasons[i] is None:
+                    groups.setdefault(targets[i], []).append(i)
+        for rank in sorted(groups):
+            indexes = groups[rank]
+            plans.append(
+                NoticePlan(
+                    customer=account.customer.key,
+                    rank=rank,
+                    keys=tuple(items[i].key for i in indexes),
+                    amount=sum((items[i].residual for i in indexes), Decimal(0)),
+                )
+            )
+    return tuple(plans)
+
+
+def decide(
+    policy: Policy, items: Iterable[Item], customers: Iterable[Customer], as_of: date
+) -> tuple[tuple[Decision, ...], tuple[NoticePlan, ...]]:
+    """Per item the level its age reaches on `as_of` and, per customer, what to send.
+
+    Decisions follow the order of `items`; plans the order in which customers first
+    appear. With aggregate_to_max a customer gets one notice at the highest level
+    reached, listing every overdue item not on hold; without it one notice per level
+    reached today, listing only the items escalating to it. A customer's escalating
+    items carry the first gate that stops the notice: do_not_dun, credit, minimum
+    amount, minimum interval, then pause and send day (which stop the whole run).
+    To apply a plan set level_rank = target_rank on its escalating items and
+    last_notice_date = as_of on its items and its customer (see `apply`).
+    """
+    require_date(as_of, "as_of")
+    items = tuple(items)
+    accounts = _accounts(policy, items, customers)
+    targets, reasons = _assess(policy, items, accounts, as_of)
+    run_block = _run_block(policy, as_of)
+    for account in accounts.values():
+        if not account.escalating:
+            continue
+        gate = account.gate(policy, as_of, run_block)
+        if gate is not None:
+            account.escalating = False
+            for i in account.dunnable:
+                if reasons[i] is None:
+                    reasons[i] = gate
+    decisions = tuple(
+        map(
+            Decision,
+            [item.key for item in items],
+            [item.customer for item in items],
+            targets,
+            reasons,
+        )
+    )
+    return decisions, _plans(policy, items, accounts, targets, reasons)
+
+
+def apply(
+    items: Iterable[Item],
+    customers: Iterable[Customer],
+    decisions: Iterable[Decision],
+    plans: Iterable[NoticePlan],
+    as_of: date,
+) -> tuple[tuple[Item, ...], tuple[Customer, ...]]:
+    """Items and customers as they are once `plans` were issued on `as_of`."""
+    escalated = {d.key: d.target_rank for d in decisions if d.reason is None}
+    listed = {key for plan in plans for key in plan.keys}
+    noticed = {plan.customer for plan in plans}
+    new_items = tuple(
+        replace(
+            item,
+            level_rank=escalated.get(item.key, item.level_rank),
+            last_notice_date=as_of,
+        )
+        if item.key in listed
+        else item
+        for item in items
+    )
+    new_customers = tuple(
+        replace(customer, last_notice_date=as_of)
+        if customer.key in noticed
+        else customer
+        for customer in customers
+    )
+    return new_items, new_customers
+
+
+def next_action_date(
+    policy: Policy, item: Item, customer: Customer, as_of: date
+) -> date | None:
+    """First day from `as_of` on which the item escalates past its current level.
+
+    Assumes nothing changes meanwhile; the amount gates (min_amount, credit) cannot be
+    foreseen and are ignored. None when the item never escalates by itself.
+    """
+    hold = item.hold_on(as_of)
+    if customer.do_not_dun or item.level_rank >= len(policy.levels):
+        return None
+    if hold is not None and item.hold_until is None:
+        return None
+    steps = thresholds(policy, shift_days(policy, customer))
+    day = max(as_of, item.due_date + timedelta(days=steps[item.level_rank]))
+    if hold is not None:
+        day = max(day, item.hold_until + timedelta(days=1))
+    last_dates = [
+        d for d in (customer.last_notice_date, item.last_notice_date) if d is not None
+    ]
+    if last_dates and policy.min_interval_days:
+        day = max(day, max(last_dates) + timedelta(days=policy.min_interval_days))
+    return next_send_day(day, policy.send_weekdays, policy.pauses, policy.holidays)

@@ -1,0 +1,44 @@
+"""Decimal rounding of money; float <-> Decimal only at the Odoo boundary."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import DunningRuleError
+
+CENT = Decimal("0.01")
+
+
+def to_decimal(
+    value: float | int | str | Decimal, rounding: float | str | Decimal = 0.01
+) -> Decimal:
+    """`value` rounded half-up to a multiple of the currency `rounding`."""
+    number, step = _parse(value, "value"), _parse(rounding, "rounding")
+    if step <= 0:
+        raise DunningRuleError(f"rounding must be positive, got {rounding!r}")
+    return (number / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def cents(amount: Decimal) -> Decimal:
+    """`amount` rounded half-up to the cent."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise DunningRuleError(f"amount must be a finite Decimal, got {amount!r}")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_float(amount: Decimal) -> float:
+    """`amount` as the float an Odoo Monetary field stores."""
+    if not isinstance(amount, Decimal):
+        raise DunningRuleError(f"amount must be a Decimal, got {amount!r}")
+    return float(amount)
+
+
+def _parse(value: object, name: str) -> Decimal:
+    """`value` as an exact finite Decimal; a float by its shortest repr (0.1 -> 0.1)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise DunningRuleError(f"{name} must be a number, got {value!r}")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise DunningRuleError(f"{name} must be a number, got {value!r}") from None
+    if not number.is_finite():
+        raise DunningRuleError(f"{name} must be finite, got {value!r}")
+    return number

@@ -1,0 +1,106 @@
+from odoo import api, fields, models
+
+
+class DebtorDunningLevel(models.Model):
+    _name = "debtor.dunning.level"
+    _description = "Dunning level"
+    _order = "policy_id, sequence, id"
+
+    policy_id = fields.Many2one(
+        "debtor.dunning.policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    sequence = fields.Integer(default=10)
+    rank = fields.Integer(
+        compute="_compute_rank", store=True, help="1 for the first level, and so on."
+    )
+    name = fields.Char(required=True, translate=True)
+    wait_days = fields.Integer(
+        string="Days After Due Date",
+        required=True,
+        help="Days after the due date at which this level is reached. Negative: a polite "
+        "reminder before the due date.",
+    )
+    pay_days = fields.Integer(
+        string="Days to Pay",
+        default=14,
+        help="The letter asks for payment within this many days of its date.",
+    )
+    send_email = fields.Boolean(string="E-mail", default=True)
+    send_letter = fields.Boolean(string="Printed Letter")
+    create_call = fields.Boolean(
+        string="Phone Call", help="Schedule a call for the policy's responsible."
+    )
+    credit_hold = fields.Boolean(
+        help="Put the customer on credit hold: new sales need approval."
+    )
+    hand_over = fields.Boolean(
+        string="Hand Over to Collection Agency",
+        help="The last level: the debt goes to a collection agency and our own dunning "
+        "stops.",
+    )
+    needs_review = fields.Boolean(
+        help="Notices of this level wait for an accountant even under an automatic policy."
+    )
+    claims_costs = fields.Boolean(help="The notice claims the collection costs.")
+    claims_interest = fields.Boolean(help="The notice claims the late-payment interest.")
+    attach_invoices = fields.Boolean(
+        default=True, help="Attach a copy of every invoice the notice lists."
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        domain="[('model', '=', 'debtor.dunning.notice')]",
+        help="The e-mail of this level; empty: the standard dunning e-mail.",
+    )
+    letter_text = fields.Html(
+        translate=True, help="The text of the letter above the table of invoices."
+    )
+    letter_closing = fields.Html(
+        translate=True, help="The text of the letter below the table of invoices."
+    )
+    color = fields.Integer()
+
+    @api.depends("policy_id.level_ids.sequence")
+    def _compute_rank(self):
+        for policy in self.policy_id:
+            ordered = policy.level_ids.sorted(lambda level: (level.sequence, level.id))
+            for rank, level in enumerate(ordered, start=1):
+                if level in self:
+                    level.rank = rank
+        for level in self.filtered(lambda level: not level.policy_id):
+            level.rank = 0
+
+    @api.model
+    def _default_ladder_vals(self):
+        """The four standard levels (reminder to collection agency)."""
+        _ = self.env._
+        return [
+            {"sequence": 10, "name": _("Payment reminder"), "wait_days": 7},
+            {
+                "sequence": 20,
+                "name": _("Second reminder"),
+                "wait_days": 21,
+                "send_letter": True,
+            },
+            {
+                "sequence": 30,
+                "name": _("Notice of default"),
+                "wait_days": 35,
+                "send_letter": True,
+                "create_call": True,
+                "claims_costs": True,
+                "claims_interest": True,
+                "needs_review": True,
+            },
+            {
+                "sequence": 40,
+                "name": _("Collection agency"),
+                "wait_days": 60,
+                "send_letter": True,
+                "credit_hold": True,
+                "hand_over": True,
+                "claims_costs": True,
+                "claims_interest": True,
+                "needs_review": True,
+            },
+        ]

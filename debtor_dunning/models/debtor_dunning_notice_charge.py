@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class DebtorDunningNoticeCharge(models.Model):
+    """A cost or interest line of a notice, with its calculation, frozen at issue."""
+
+    _name = "debtor.dunning.notice.charge"
+    _description = "Dunning notice charge"
+    _order = "notice_id, kind, move_id, start_date, id"
+
+    notice_id = fields.Many2one(
+        "debtor.dunning.notice", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="notice_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="notice_id.currency_id")
+    kind = fields.Selection(
+        [("cost", "Collection costs"), ("interest", "Interest")], required=True
+    )
+    move_id = fields.Many2one("account.move", string="Invoice")
+    name = fields.Char(string="Description", required=True)
+    start_date = fields.Date()
+    end_date = fields.Date(help="Last day of the period.")
+    days = fields.Integer()
+    percent = fields.Float(digits=(16, 4))
+    base_amount = fields.Monetary(currency_field="currency_id")
+    amount = fields.Monetary(currency_field="currency_id", required=True)

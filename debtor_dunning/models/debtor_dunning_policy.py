@@ -1,0 +1,206 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..core import calendar as core_calendar
+from ..core import escalation
+from ..core.errors import DunningRuleError
+from ..core.money import to_decimal
+
+WEEKDAYS = (
+    "send_monday",
+    "send_tuesday",
+    "send_wednesday",
+    "send_thursday",
+    "send_friday",
+    "send_saturday",
+    "send_sunday",
+)
+
+
+class DebtorDunningPolicy(models.Model):
+    _name = "debtor.dunning.policy"
+    _description = "Dunning policy"
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    default_for = fields.Selection(
+        [("all", "All customers"), ("consumer", "Consumers"), ("business", "Businesses")],
+        help="The customers this policy applies to unless their own form names another "
+        "one. Consumers and businesses may each have a default of their own; "
+        "'All customers' covers the rest.",
+    )
+    level_ids = fields.One2many("debtor.dunning.level", "policy_id", copy=True)
+    level_count = fields.Integer(compute="_compute_level_count")
+    mode = fields.Selection(
+        [("auto", "Automatic"), ("review", "Reviewed")],
+        required=True,
+        default="review",
+        help="Automatic: the daily scheduled action issues the notices. Reviewed: it "
+        "prepares a proposal that an accountant checks and validates.",
+    )
+    responsible_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        domain="[('share', '=', False)]",
+        help="Gets a to-do when a proposal waits for review, and the phone calls.",
+    )
+    grace_days = fields.Integer(
+        help="Days after a level's own delay before it is reached: a little slack for "
+        "payments on their way."
+    )
+    min_amount = fields.Monetary(
+        string="Minimum Amount",
+        currency_field="currency_id",
+        help="A customer whose overdue total (in company currency) is below this amount "
+        "gets no notice.",
+    )
+    min_interval_days = fields.Integer(
+        string="Minimum Days Between Notices",
+        default=7,
+        help="No customer gets two notices within this many days.",
+    )
+    send_monday = fields.Boolean()
+    send_tuesday = fields.Boolean(default=True)
+    send_wednesday = fields.Boolean(default=True)
+    send_thursday = fields.Boolean(default=True)
+    send_friday = fields.Boolean()
+    send_saturday = fields.Boolean()
+    send_sunday = fields.Boolean()
+    holiday_country = fields.Selection(
+        [("nl", "Netherlands"), ("be", "Belgium")],
+        string="Skip Public Holidays Of",
+        help="No notice goes out on this country's public holidays.",
+    )
+    pause_ids = fields.One2many("debtor.dunning.pause", "policy_id", copy=True)
+    account_ids = fields.Many2many(
+        "account.account",
+        string="Receivable Accounts",
+        check_company=True,
+        domain="[('account_type', '=', 'asset_receivable')]",
+        help="Only open items on these accounts are dunned. Empty: every receivable "
+        "account.",
+    )
+    habit_shift = fields.Boolean(
+        string="Follow Payment Habits",
+        help="Delay each customer's escalation by the days it usually pays late "
+        "(its average over the last 12 months).",
+    )
+    aggregate_to_max = fields.Boolean(
+        string="One Notice Per Customer",
+        default=True,
+        help="A customer gets one notice at the highest level reached; the other overdue "
+        "invoices ride along. Off: one notice per level reached today.",
+    )
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    @api.constrains("default_for", "company_id", "active")
+    def _check_one_default(self):
+        for policy in self.filtered("default_for"):
+            clash = self.search_count(
+                [
+                    ("id", "!=", policy.id),
+                    ("company_id", "=", policy.company_id.id),
+                    ("default_for", "=", policy.default_for),
+                ]
+            )
+            if clash:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s already has a default policy for this kind "
+                        "of customer.",
+                        company=policy.company_id.name,
+                    )
+                )
+
+    @api.constrains("grace_days", "min_interval_days", "min_amount")
+    def _check_positive(self):
+        for policy in self:
+            if policy.grace_days < 0 or policy.min_interval_days < 0:
+                raise ValidationError(
+                    self.env._("Grace days and days between notices cannot be negative.")
+                )
+            if policy.min_amount < 0:
+                raise ValidationError(self.env._("The minimum amount cannot be negative."))
+
+    @api.constrains("level_ids")
+    def _check_ladder(self):
+        for policy in self.filtered("level_ids"):
+            policy._core_policy()
+
+    def _send_weekdays(self):
+        """Python weekday numbers (Monday 0) on which notices may go out."""
+        self.ensure_one()
+        return frozenset(day for day, name in enumerate(WEEKDAYS) if self[name])
+
+    def _holidays(self, years):
+        """Public holidays of the policy's country in the given years."""
+        self.ensure_one()
+        if not self.holiday_country:
+            return frozenset()
+        days = getattr(core_calendar, f"{self.holiday_country}_public_holidays")
+        return frozenset(day for year in years for day in days(year))
+
+    def _core_policy(self, as_of=None):
+        """This policy as the core sees it (translated error if the ladder is wrong)."""
+        self.ensure_one()
+        as_of = as_of or fields.Date.context_today(self)
+        levels = self.level_ids.sorted(lambda level: (level.sequence, level.id))
+        try:
+            return escalation.Policy(
+                levels=tuple(
+                    escalation.Level(
+                        rank=rank,
+                        wait_days=level.wait_days,
+                        claims_costs=level.claims_costs,
+                        claims_interest=level.claims_interest,
+                        hands_over=level.hand_over,
+                    )
+                    for rank, level in enumerate(levels, start=1)
+                ),
+                grace_days=self.grace_days,
+                min_amount=to_decimal(self.min_amount, self.currency_id.rounding),
+                min_interval_days=self.min_interval_days,
+                send_weekdays=self._send_weekdays(),
+                pauses=tuple((p.start_date, p.end_date) for p in self.pause_ids),
+                habit_shift=self.habit_shift,
+                aggregate_to_max=self.aggregate_to_max,
+                holidays=self._holidays((as_of.year, as_of.year + 1)),
+            )
+        except DunningRuleError as error:
+            raise UserError(
+                self.env._(
+                    "The dunning policy %(policy)s is not valid: %(error)s",
+                    policy=self.display_name,
+                    error=str(error),
+                )
+            ) from error
+
+    @api.model
+    def _create_default(self, company):
+        """The standard four-level policy for a company that has none."""
+        if self.with_context(active_test=False).search_count(
+            [("company_id", "=", company.id)]
+        ):
+            return self.browse()
+        Level = self.env["debtor.dunning.level"]
+        return self.create(
+            {
+                "name": self.env._("Standard dunning"),
+                "company_id": company.id,
+                "default_for": "all",
+                "level_ids": [
+                    fields.Command.create(vals) for vals in Level._default_ladder_vals()
+                ],
+            }
+        )

@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_policy_id = fields.Many2one(
+        "debtor.dunning.policy",
+        string="Dunning Policy",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Overrides the company's default policy for this customer.",
+    )
+    dunning_debtor_type = fields.Selection(
+        [("consumer", "Consumer"), ("business", "Business")],
+        string="Debtor Type",
+        compute="_compute_dunning_debtor_type",
+        store=True,
+        readonly=False,
+        recursive=True,
+        help="Consumers and businesses get different policies, costs and interest.",
+    )
+    dunning_role = fields.Selection(
+        [("finance", "Finance"), ("purchasing", "Purchasing"), ("management", "Management")],
+        help="This contact receives the company's dunning notices. Purchasing or "
+        "management often answers faster than finance.",
+    )
+    dunning_contact_ids = fields.One2many(
+        "res.partner",
+        compute="_compute_dunning_contact_ids",
+        string="Dunning Contacts",
+    )
+    dunning_blocked = fields.Boolean(
+        string="Do Not Dun", help="No notice goes to this customer."
+    )
+    dunning_block_reason = fields.Char(string="Reason Not Dunned")
+    dunning_tolerance_days = fields.Integer(
+        string="Tolerance Days",
+        help="Extra days this customer gets before each level (set by hand).",
+    )
+    dunning_credit_hold = fields.Boolean(
+        string="Credit Hold", help="Set by a dunning level: new sales need approval."
+    )
+    dunning_last_date = fields.Date(string="Last Dunning", readonly=True, copy=False)
+    dunning_avg_days_late = fields.Float(
+        string="Average Days Late",
+        compute="_compute_dunning_habit",
+        digits=(16, 1),
+        help="Amount-weighted days paid after the due date over the last 12 months.",
+    )
+    dunning_on_time_share = fields.Float(
+        string="Paid On Time",
+        compute="_compute_dunning_habit",
+        help="Share of the amounts paid by the due date over the last 12 months.",
+    )
+    dunning_notice_ids = fields.One2many("debtor.dunning.notice", "partner_id")
+    dunning_notice_count = fields.Integer(compute="_compute_dunning_notice_count")
+
+    @api.depends("is_company", "parent_id.is_company", "parent_id.dunning_debtor_type")
+    def _compute_dunning_debtor_type(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if commercial != partner and commercial.dunning_debtor_type:
+                partner.dunning_debtor_type = commercial.dunning_debtor_type
+            else:
+                partner.dunning_debtor_type = (
+                    "business" if commercial.is_company else "consumer"
+                )
+
+    @api.depends("child_ids.dunning_role")
+    def _compute_dunning_contact_ids(self):
+        for partner in self:
+            partner.dunning_contact_ids = partner.child_ids.filtered("dunning_role")
+
+    def _compute_dunning_habit(self):
+        commercial = self.commercial_partner_id
+        habits = (
+            self.env["debtor.dunning.escalation"]._habits(
+                self.env.company, commercial.ids, fields.Date.context_today(self)
+            )
+            if commercial.ids
+            else {}
+        )
+        for partner in self:
+            habit = habits.get(partner.commercial_partner_id.id)
+            partner.dunning_avg_days_late = float(habit.avg_days_late) if habit else 0.0
+            partner.dunning_on_time_share = float(habit.on_time_share) if habit else 1.0
+
+    def _compute_dunning_notice_count(self):
+        counts = dict(
+            self.env["debtor.dunning.notice"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("state", "=", "issued")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_notice_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _dunning_recipients(self):
+        """Who receives this customer's notices: its dunning contacts, else itself."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return commercial.child_ids.filtered(lambda c: c.dunning_role and c.email) or commercial
+
+    def action_open_dunning_notices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.debtor_dunning_notice_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action

@@ -1,0 +1,308 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import TUESDAY, DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEscalation(DunningCommon):
+    def test_invoice_reaches_the_level_its_age_reaches_in_one_run(self):
+        move = self._invoice(overdue=50)
+        run = self._run()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.level_id, self.levels[2], "35 <= 50 < 60 days")
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(move.dunning_level_id, self.levels[2])
+        self.assertEqual(move.dunning_last_date, TUESDAY)
+        self.assertEqual(move.dunning_state, "in_dunning")
+        self.assertEqual(run.state, "done")
+
+    def test_invoice_180_days_late_goes_straight_to_the_last_level(self):
+        move = self._invoice(overdue=180)
+        self._run()
+        self.assertEqual(move.dunning_level_id, self.levels[3])
+        self.assertTrue(move.dunning_handed_over_date, "the last level hands over")
+        self.assertEqual(move.dunning_state, "handed_over")
+
+    def test_nothing_before_the_first_level(self):
+        move = self._invoice(overdue=6)
+        run = self._run()
+        self.assertFalse(run.notice_ids)
+        self.assertFalse(move.dunning_level_id)
+        self.assertEqual(move.dunning_state, "overdue")
+        not_due = self._invoice(overdue=-3, partner=self.partner_b)
+        self.assertEqual(not_due.dunning_state, "not_due")
+
+    def test_polite_reminder_before_the_due_date(self):
+        self.levels[0].wait_days = -3
+        move = self._invoice(overdue=-2)
+        run = self._run()
+        self.assertEqual(self._notice_of(run).line_ids.move_id, move)
+
+    def test_grace_days_hold_back_and_say_so(self):
+        self.policy.grace_days = 10
+        move = self._invoice(overdue=10)
+        run = self._run()
+        self.assertFalse(run.notice_ids)
+        self.assertEqual(self._hold_reasons(run, move), {"grace"})
+
+    def test_minimum_amount_in_company_currency(self):
+        self.policy.min_amount = 5000
+        move = self._invoice(overdue=10, amount=1000)
+        run = self._run()
+        self.assertFalse(run.notice_ids)
+        self.assertEqual(self._hold_reasons(run, move), {"below_min_amount"})
+
+    def test_minimum_interval_between_notices(self):
+        self.policy.min_interval_days = 14
+        move = self._invoice(overdue=22)
+        self._run(TUESDAY - timedelta(days=7))  # level 2 a week ago (22-7 = 15 days)
+        self.assertEqual(move.dunning_level_id, self.levels[0])
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"min_interval"})
+        later = self._run(TUESDAY + timedelta(days=7))
+        self.assertEqual(self._notice_of(later).level_id, self.levels[1])
+
+    def test_no_notice_on_monday_by_default(self):
+        self.policy.send_monday = False
+        move = self._invoice(overdue=20)
+        run = self._run(TUESDAY - timedelta(days=1))
+        self.assertFalse(run.notice_ids)
+        self.assertEqual(self._hold_reasons(run, move), {"not_a_send_day"})
+
+    def test_pause_period_issues_nothing(self):
+        self.policy.pause_ids = [
+            Command.create(
+                {
+                    "name": "Christmas",
+                    "start_date": TUESDAY - timedelta(days=1),
+                    "end_date": TUESDAY + timedelta(days=1),
+                }
+            )
+        ]
+        move = self._invoice(overdue=20)
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"pause_period"})
+
+    def test_public_holiday_issues_nothing(self):
+        self.policy.holiday_country = "nl"
+        self._invoice(overdue=20)
+        christmas = fields.Date.to_date("2026-12-25")
+        run = self._run(christmas)
+        self.assertFalse(run.notice_ids)
+
+    def test_exclusion_holds_until_its_end_date(self):
+        move = self._invoice(overdue=20)
+        self.env["debtor.dunning.exclude"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create(
+            {"reason": "Credit insurer handles it", "until_date": TUESDAY}
+        ).action_confirm()
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"excluded"})
+        later = self._run(TUESDAY + timedelta(days=1))
+        self.assertEqual(self._notice_of(later).line_ids.move_id, move)
+
+    def test_disputed_invoice_pauses_alone(self):
+        disputed = self._invoice(overdue=20)
+        other = self._invoice(overdue=20)
+        disputed.dunning_disputed = True
+        run = self._run()
+        self.assertEqual(self._notice_of(run).line_ids.move_id, other)
+        self.assertEqual(self._hold_reasons(run, disputed), {"disputed"})
+        self.assertEqual(disputed.dunning_state, "disputed")
+
+    def test_broken_promise_resumes_dunning(self):
+        move = self._invoice(overdue=20)
+        move.dunning_promise_date = TUESDAY + timedelta(days=3)
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"promise"})
+        later = self._run(TUESDAY + timedelta(days=4))
+        self.assertEqual(self._notice_of(later).level_id, self.levels[1])
+
+    def test_do_not_dun_customer(self):
+        self.partner_a.dunning_blocked = True
+        move = self._invoice(overdue=20)
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"do_not_dun"})
+
+    def test_tolerance_days_set_by_hand(self):
+        self.partner_a.dunning_tolerance_days = 5
+        move = self._invoice(overdue=10)
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"grace"})
+        self._invoice(overdue=12, partner=self.partner_a)
+        run = self._run()
+        self.assertEqual(self._notice_of(run).level_id, self.levels[0])
+
+    def test_payment_habit_shifts_a_late_payer(self):
+        old = self._invoice(overdue=100)
+        self._pay(old, old.amount_total, TUESDAY - timedelta(days=80))  # 20 days late
+        self.assertAlmostEqual(self.partner_a.dunning_avg_days_late, 20.0)
+        move = self._invoice(overdue=10)
+        run = self._run(validate=False)
+        self.assertTrue(self._notice_of(run), "without habit shift: first reminder")
+        run.action_cancel()
+        self.policy.habit_shift = True
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"grace"})
+
+    def test_open_credit_note_covering_the_debt_stops_the_notice(self):
+        move = self._invoice(overdue=20, amount=1000)
+        credit = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.partner_a.id,
+                "invoice_date": TUESDAY - timedelta(days=5),
+                "invoice_line_ids": [
+                    Command.create({"name": "credit", "price_unit": 1200, "tax_ids": []})
+                ],
+            }
+        )
+        credit.action_post()
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"covered_by_credit"})
+
+    def test_partly_paid_invoice_is_dunned_for_its_residual(self):
+        move = self._invoice(overdue=20, amount=1000)
+        self._pay(move, 400, TUESDAY - timedelta(days=10))
+        run = self._run()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.amount_total, 600)
+        self.assertEqual(notice.line_ids.amount_residual, 600)
+
+    def test_paid_invoice_leaves_dunning(self):
+        move = self._invoice(overdue=20, amount=1000)
+        self._run()
+        self._pay(move, 1000, TUESDAY)
+        self.assertEqual(move.dunning_state, "paid")
+        run = self._run(TUESDAY + timedelta(days=30))
+        self.assertFalse(run.notice_ids)
+
+    def test_instalments_are_dunned_per_due_date(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "half now, half in 60 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 60}),
+                ],
+            }
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": TUESDAY - timedelta(days=25),
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "test", "price_unit": 1000, "tax_ids": []})
+                ],
+            }
+        )
+        move.action_post()
+        run = self._run()
+        lines = self._notice_of(run).line_ids
+        self.assertEqual(len(lines), 1, "only the overdue instalment")
+        self.assertEqual(lines.amount_residual, 500)
+        self.assertEqual(lines.level_id, self.levels[1])
+
+    def test_foreign_currency_invoice_uses_company_currency_for_the_minimum(self):
+        currency = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        self.policy.min_amount = 600  # 1000 EUR = 500 in company currency
+        move = self._invoice(overdue=20, amount=1000, currency_id=currency.id)
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"below_min_amount"})
+        self.policy.min_amount = 400
+        run = self._run()
+        line = self._notice_of(run).line_ids
+        self.assertEqual(line.currency_id, currency)
+        self.assertEqual(line.amount_residual_currency, 1000)
+        self.assertEqual(line.amount_residual, 500)
+
+    def test_other_company_is_not_in_the_run(self):
+        other = self.setup_other_company(name="Other dunning company")["company"]
+        self._invoice(overdue=20)
+        foreign = self.env["account.move"].with_company(other).create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": TUESDAY - timedelta(days=20),
+                "invoice_line_ids": [
+                    Command.create({"name": "x", "price_unit": 100, "tax_ids": []})
+                ],
+            }
+        )
+        foreign.action_post()
+        run = self._run()
+        self.assertEqual(run.notice_ids.company_id, self.company)
+        self.assertNotIn(foreign, run.notice_ids.line_ids.move_id)
+        self.assertFalse(foreign.dunning_level_id)
+
+    def test_lower_levels_ride_along_with_the_highest(self):
+        old = self._invoice(overdue=40)
+        new = self._invoice(overdue=8)
+        run = self._run()
+        notice = self._notice_of(run)
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.level_id, self.levels[2])
+        self.assertEqual(notice.line_ids.move_id, old | new)
+        self.assertEqual(new.dunning_level_id, self.levels[0])
+        self.assertEqual(old.dunning_level_id, self.levels[2])
+
+    def test_second_run_the_same_day_issues_nothing(self):
+        self._invoice(overdue=40)
+        self._invoice(overdue=8, partner=self.partner_b)
+        first = self._run()
+        self.assertEqual(len(first.notice_ids), 2)
+        second = self._run()
+        self.assertFalse(second.notice_ids)
+        self.assertEqual(second.state, "done")
+
+    def test_two_proposals_of_one_day_never_issue_twice(self):
+        self._invoice(overdue=40)
+        first = self._run(validate=False)
+        second = self._run(validate=False)
+        self.assertTrue(first.notice_ids and second.notice_ids)
+        first.action_validate()
+        second.action_validate()
+        self.assertEqual(first.notice_ids.state, "issued")
+        self.assertEqual(second.notice_ids.state, "cancel")
+
+    def test_reviewer_changes_a_level_and_drops_a_customer(self):
+        move_a = self._invoice(overdue=40)
+        move_b = self._invoice(overdue=40, partner=self.partner_b)
+        run = self._run(validate=False)
+        notice_a, notice_b = self._notice_of(run), self._notice_of(run, self.partner_b)
+        notice_a.level_id = self.levels[1]
+        notice_b.unlink()
+        run.action_validate()
+        self.assertEqual(move_a.dunning_level_id, self.levels[1])
+        self.assertFalse(move_b.dunning_level_id)
+
+    def test_notice_message_is_logged_once_per_notice(self):
+        self._invoice(overdue=40)
+        self._invoice(overdue=30)
+        run = self._run()
+        messages = run.notice_ids.message_ids.filtered(lambda m: "Issued" in (m.body or ""))
+        self.assertEqual(len(messages), 1)
+
+    def test_level_actions_channels_calls_and_credit_hold(self):
+        self.partner_a.email = False
+        self._invoice(overdue=40)
+        run = self._run()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.email_state, "none", "no e-mail address")
+        self.assertEqual(notice.letter_state, "to_print", "falls back to a letter")
+        self.assertEqual(notice.call_state, "to_do")
+        self.assertTrue(notice.activity_ids, "a dunning call to-do")
+        self._invoice(overdue=70, partner=self.partner_b)
+        self._run()
+        self.assertTrue(self.partner_b.dunning_credit_hold)
+
+    def test_next_dunning_date_on_the_invoice(self):
+        move = self._invoice(overdue=-10)
+        self.assertTrue(move.dunning_next_date)
+        self.assertGreaterEqual(move.dunning_next_date, move.invoice_date_due)
