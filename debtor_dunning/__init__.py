@@ -1,3 +1,2 @@
-from . import models
-from . import wizards
-from .hooks import pre_init_hook, post_init_hook
+from . import controllers, models, wizards
+from .hooks import post_init_hook, pre_init_hook

@@ -19,8 +19,9 @@ APT_PACKAGES=(libldap2-dev libsasl2-dev libpq-dev wkhtmltopdf chromium poppler-u
 # Lines of an Odoo log that mean the install or update did not go right.
 ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded'
 
-say() { printf '\033[1m[debtor_dunning]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[debtor_dunning] %s\033[0m\n' "$*" >&2; exit 2; }
+if [ -t 2 ]; then BOLD=$'\033[1m' RED=$'\033[31m' PLAIN=$'\033[0m'; else BOLD='' RED='' PLAIN=''; fi
+say() { printf '%s[debtor_dunning]%s %s\n' "$BOLD" "$PLAIN" "$*" >&2; }
+die() { printf '%s[debtor_dunning] %s%s\n' "$RED" "$*" "$PLAIN" >&2; exit 2; }
 
 # -- Odoo ---------------------------------------------------------------------------
 need_odoo() {
@@ -122,7 +123,8 @@ SQL
 
 # -- Odoo configuration and databases -----------------------------------------------
 write_config() {
-    ODOO_CONF="$STATE/odoo.conf"
+    # One configuration per checkout: two checkouts never point Odoo at each other.
+    ODOO_CONF="$STATE/odoo-$(printf '%s' "$REPO" | sha1sum | cut -c1-8).conf"
     mkdir -p "$STATE/data"
     cat >"$ODOO_CONF.new" <<CONF
 [options]
@@ -162,13 +164,16 @@ addon_hash() { # the addon's files, Odoo's version and the requirements decide t
 # A database with account and the Dutch and Belgian charts, once per Odoo tree.
 need_base_template() {
     local key
-    key=$( (sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") | sha1sum | cut -c1-8)
+    key=$( (echo base-v2; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") | sha1sum | cut -c1-8)
     BASE_TPL="dd_base_$key"
     db_exists "$BASE_TPL" && [ -f "$STATE/$BASE_TPL.ok" ] && return 0
     say "building the base database $BASE_TPL (account, l10n_nl, l10n_be; once per Odoo tree)"
     drop_db "$BASE_TPL" 2>/dev/null || true
-    odoo_bin -d "$BASE_TPL" -i account,l10n_nl,l10n_be --load-language=nl_NL,nl_BE,fr_BE --stop-after-init \
-        --log-level=warn >"$STATE/$BASE_TPL.log" 2>&1 ||
+    # English stays the database's language; Dutch and Belgian French are loaded after.
+    odoo_bin -d "$BASE_TPL" -i account,l10n_nl,l10n_be --stop-after-init \
+        --log-level=warn >"$STATE/$BASE_TPL.log" 2>&1 &&
+        odoo_bin -d "$BASE_TPL" --load-language=nl_NL,nl_BE,fr_BE --stop-after-init \
+            --log-level=warn >>"$STATE/$BASE_TPL.log" 2>&1 ||
         die "Odoo could not create $BASE_TPL; see $STATE/$BASE_TPL.log"
     touch "$STATE/$BASE_TPL.ok"
 }

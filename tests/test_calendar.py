@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from debtor_dunning.core.calendar import (
+    add_working_days,
     be_public_holidays,
     easter_sunday,
     in_pause,
@@ -12,6 +13,7 @@ from debtor_dunning.core.calendar import (
     next_send_day,
     nl_public_holidays,
 )
+from debtor_dunning.core.errors import DunningRuleError
 
 TUE_WED_THU = frozenset({1, 2, 3})
 MONDAY = date(2025, 3, 3)
@@ -212,3 +214,34 @@ def test_next_send_day_is_the_first_send_day_from_the_given_day(day, weekdays, s
     assert is_send_day(found, weekdays, pauses, holidays)
     between = (day + timedelta(days=n) for n in range((found - day).days))
     assert not any(is_send_day(other, weekdays, pauses, holidays) for other in between)
+
+
+@pytest.mark.parametrize(
+    ("day", "count", "holidays", "expected"),
+    [
+        ("2025-03-03", 0, (), "2025-03-03"),  # no working day to add: the day itself
+        ("2025-03-03", 1, (), "2025-03-04"),
+        ("2025-03-07", 2, (), "2025-03-11"),  # Friday + 2 skips the weekend
+        ("2025-03-08", 1, (), "2025-03-10"),  # from a Saturday: Monday
+        ("2025-04-17", 2, nl_public_holidays(2025), "2025-04-22"),  # Easter Monday
+    ],
+)
+def test_add_working_days_skips_weekends_and_holidays(day, count, holidays, expected):
+    assert add_working_days(d(day), count, frozenset(holidays)) == d(expected)
+
+
+@pytest.mark.parametrize(("day", "count"), [(date(2025, 3, 3), -1), ("2025-03-03", 1)])
+def test_add_working_days_rejects_bad_input(day, count):
+    with pytest.raises(DunningRuleError):
+        add_working_days(day, count)
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    st.integers(min_value=1, max_value=30),
+)
+def test_add_working_days_lands_on_the_counted_working_day(day, count):
+    result = add_working_days(day, count)
+    assert result.weekday() < 5
+    between = (day + timedelta(days=n) for n in range(1, (result - day).days + 1))
+    assert sum(1 for other in between if other.weekday() < 5) == count

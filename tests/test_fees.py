@@ -1,17 +1,21 @@
 """Dutch WIK costs, Belgian consumer caps and the EU fixed compensation."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from debtor_dunning.core.calendar import be_public_holidays
 from debtor_dunning.core.errors import DunningRuleError
 from debtor_dunning.core.fees import (
     be_consumer_damages,
     be_consumer_reminder_fee,
+    be_reminder_term_end,
     eu_fixed_compensation,
     nl_collection_costs,
+    nl_fourteen_day_term_end,
 )
 
 D = Decimal
@@ -174,3 +178,50 @@ def test_eu_fixed_compensation_is_40_or_the_contractual_amount_per_invoice(
 def test_eu_fixed_compensation_rejects_bad_input(invoice_count, contractual):
     with pytest.raises(DunningRuleError):
         eu_fixed_compensation(invoice_count, contractual)
+
+
+@pytest.mark.parametrize(
+    ("letter_date", "by_post", "expected"),
+    [
+        # Tuesday letter by post: received Thursday 26th, 14 days from the 27th.
+        ("2026-11-24", True, "2026-12-10"),
+        # by e-mail: received the next day, 14 days from the 26th.
+        ("2026-11-24", False, "2026-12-09"),
+        # Friday letter by post: received Tuesday 1 December.
+        ("2026-11-27", True, "2026-12-15"),
+    ],
+)
+def test_nl_fourteen_day_term_runs_from_the_day_after_presumed_receipt(
+    letter_date, by_post, expected
+):
+    end = nl_fourteen_day_term_end(date.fromisoformat(letter_date), by_post)
+    assert end == date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize(
+    ("reminder_date", "by_post", "holidays", "expected"),
+    [
+        # paper: the term starts on the third working day (Friday 27th), 14 days.
+        ("2026-11-24", True, frozenset(), "2026-12-10"),
+        # e-mail: it starts on the next working day (Wednesday 25th).
+        ("2026-11-24", False, frozenset(), "2026-12-08"),
+        # Friday 10 November 2023 e-mail: Armistice Day on Saturday the 11th changes
+        # nothing, the term starts Monday 13th.
+        ("2023-11-10", False, be_public_holidays(2023), "2023-11-26"),
+        # Tuesday 31 October 2023 paper: 1 November is a holiday, so the third
+        # working day is Monday 6 November (2nd, 3rd, 6th).
+        ("2023-10-31", True, be_public_holidays(2023), "2023-11-19"),
+    ],
+)
+def test_be_reminder_term_counts_working_days_then_fourteen_days(
+    reminder_date, by_post, holidays, expected
+):
+    end = be_reminder_term_end(date.fromisoformat(reminder_date), by_post, holidays)
+    assert end == date.fromisoformat(expected)
+
+
+def test_term_ends_reject_a_non_date():
+    with pytest.raises(DunningRuleError):
+        nl_fourteen_day_term_end("2026-11-24", True)
+    with pytest.raises(DunningRuleError):
+        be_reminder_term_end(None, False)

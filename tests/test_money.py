@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from debtor_dunning.core.errors import DunningRuleError
-from debtor_dunning.core.money import cents, to_decimal, to_float
+from debtor_dunning.core.money import cents, split_pro_rata, to_decimal, to_float
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,49 @@ def test_to_float_accepts_only_a_decimal():
 @given(st.decimals(min_value=-(10**12), max_value=10**12, places=2))
 def test_cent_amounts_survive_the_float_round_trip(amount):
     assert to_decimal(to_float(amount)) == amount
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "expected"),
+    [
+        ("100.00", ["1", "1"], ["50.00", "50.00"]),
+        ("100.00", ["1", "1", "1"], ["33.33", "33.34", "33.33"]),  # running total
+        ("0.02", ["1", "1", "1", "1"], ["0.01", "0.00", "0.01", "0.00"]),
+        ("425.00", ["1000", "2000"], ["141.67", "283.33"]),
+        ("40.00", ["5"], ["40.00"]),
+        ("0.00", ["0", "0"], ["0.00", "0.00"]),
+    ],
+)
+def test_split_pro_rata_adds_up_to_the_total(total, weights, expected):
+    parts = split_pro_rata(Decimal(total), [Decimal(w) for w in weights])
+    assert [str(part) for part in parts] == expected
+
+
+@pytest.mark.parametrize(
+    ("total", "weights"),
+    [
+        (Decimal(10), []),
+        (Decimal(10), [Decimal(0)]),
+        (Decimal(-1), [Decimal(1)]),
+        (Decimal(10), [Decimal(-1), Decimal(2)]),
+        (10, [Decimal(1)]),
+    ],
+)
+def test_split_pro_rata_rejects_what_cannot_be_split(total, weights):
+    with pytest.raises(DunningRuleError):
+        split_pro_rata(total, weights)
+
+
+@given(
+    st.decimals(min_value=0, max_value=100_000, places=2),
+    st.lists(
+        st.decimals(min_value="0.01", max_value=100_000, places=2),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_split_pro_rata_parts_sum_to_the_total(total, weights):
+    parts = split_pro_rata(total, weights)
+    assert sum(parts) == total
+    assert len(parts) == len(weights)
+    assert all(part >= 0 for part in parts)

@@ -3,9 +3,24 @@
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
+from .errors import require_count, require_date
+
 Pause = tuple[date, date]
 
 _DAY = timedelta(days=1)
+
+
+def add_working_days(
+    day: date, count: int, holidays: Collection[date] = frozenset()
+) -> date:
+    """The `count`-th working day after `day` (Monday to Friday, not a holiday)."""
+    require_date(day, "day")
+    require_count(count, "count")
+    while count:
+        day += _DAY
+        if day.weekday() < 5 and day not in holidays:
+            count -= 1
+    return day
 
 
 def in_pause(day: date, pauses: Iterable[Pause]) -> bool:

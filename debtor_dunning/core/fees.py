@@ -1,8 +1,11 @@
 """Recovery costs and fixed compensation a creditor may claim on an overdue debt."""
 
+from collections.abc import Collection
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from .errors import require_amount, require_count
+from .calendar import add_working_days
+from .errors import require_amount, require_count, require_date
 from .money import CENT, cents
 
 _ZERO = Decimal("0.00")
@@ -79,6 +82,33 @@ def eu_fixed_compensation(
     else:
         per_invoice = require_amount(contractual, "contractual")
     return cents(per_invoice * invoice_count)
+
+
+def nl_fourteen_day_term_end(
+    letter_date: date, by_post: bool, holidays: Collection[date] = frozenset()
+) -> date:
+    """Last day of the term a Dutch 14-day letter gives (art. 6:96 lid 6 BW)."""
+    # The 14 days start the day after the consumer received the letter (HR 25-11-2016,
+    # ECLI:NL:HR:2016:2704) and the creditor must prove receipt, so we presume it late:
+    # a posted letter two working days after its date, an e-mail the next day.
+    require_date(letter_date, "letter_date")
+    if by_post:
+        received = add_working_days(letter_date, 2, holidays)
+    else:
+        received = letter_date + timedelta(days=1)
+    return received + timedelta(days=14)
+
+
+def be_reminder_term_end(
+    reminder_date: date, by_post: bool, holidays: Collection[date] = frozenset()
+) -> date:
+    """Last day of the 14 days a Belgian consumer has after the free first reminder."""
+    # Code of Economic Law art. XIX.2: at least 14 calendar days, counted from the
+    # third working day after a paper reminder is sent or the working day after an
+    # electronic one; no costs, interest or damages before that term has passed.
+    require_date(reminder_date, "reminder_date")
+    start = add_working_days(reminder_date, 3 if by_post else 1, holidays)
+    return start + timedelta(days=13)
 
 
 def _banded(principal: Decimal) -> Decimal:

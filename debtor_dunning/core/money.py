@@ -1,8 +1,9 @@
 """Decimal rounding of money; float <-> Decimal only at the Odoo boundary."""
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .errors import DunningRuleError
+from .errors import DunningRuleError, require_amount
 
 CENT = Decimal("0.01")
 
@@ -29,6 +30,28 @@ def to_float(amount: Decimal) -> float:
     if not isinstance(amount, Decimal):
         raise DunningRuleError(f"amount must be a Decimal, got {amount!r}")
     return float(amount)
+
+
+def split_pro_rata(total: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    """`total` in cents over `weights` in proportion, the parts adding up to it."""
+    # One fee on several invoices (e.g. the Dutch scale on their joint principal) is
+    # shown per invoice: the parts must add up to the fee to the cent.
+    require_amount(total, "total")
+    for weight in weights:
+        require_amount(weight, "weight")
+    whole = sum(weights, Decimal(0))
+    if not weights or (total and not whole):
+        raise DunningRuleError(f"cannot split {total} over weights {list(weights)}")
+    if not whole:
+        return tuple(Decimal("0.00") for _weight in weights)
+    # Rounding the running total (not each part) keeps every part >= 0.
+    parts, done, running = [], Decimal("0.00"), Decimal(0)
+    for weight in weights:
+        running += weight
+        upto = cents(total * running / whole)
+        parts.append(upto - done)
+        done = upto
+    return tuple(parts)
 
 
 def _parse(value: object, name: str) -> Decimal:

@@ -1,14 +1,31 @@
-from . import debtor_dunning_policy
-from . import debtor_dunning_level
-from . import debtor_dunning_pause
-from . import debtor_dunning_run
-from . import debtor_dunning_run_hold
-from . import debtor_dunning_notice
-from . import debtor_dunning_notice_line
-from . import debtor_dunning_notice_charge
-from . import debtor_dunning_escalation
-from . import account_move
-from . import account_move_line
-from . import res_partner
-from . import res_company
-from . import debtor_dunning_demo
+from . import (
+    account_move,
+    account_move_law,
+    account_move_line,
+    debtor_dunning_arrangement,
+    debtor_dunning_arrangement_line,
+    debtor_dunning_demo,
+    debtor_dunning_dispute,
+    debtor_dunning_escalation,
+    debtor_dunning_escalation_channels,
+    debtor_dunning_escalation_charges,
+    debtor_dunning_level,
+    debtor_dunning_level_law,
+    debtor_dunning_notice,
+    debtor_dunning_notice_channels,
+    debtor_dunning_notice_charge,
+    debtor_dunning_notice_law,
+    debtor_dunning_notice_line,
+    debtor_dunning_pause,
+    debtor_dunning_policy,
+    debtor_dunning_rate,
+    debtor_dunning_run,
+    debtor_dunning_run_channels,
+    debtor_dunning_run_hold,
+    ir_actions_report,
+    mail_mail,
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_partner_law,
+)

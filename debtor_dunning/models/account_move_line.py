@@ -6,7 +6,7 @@ class AccountMoveLine(models.Model):
 
     # Written by debtor.dunning.escalation (set-based) when a notice is issued; an
     # invoice with several due dates is dunned per receivable line (instalment).
-    dunning_level_id = fields.Many2one(
-        "debtor.dunning.level", string="Dunning Level", index="btree_not_null", copy=False
-    )
+    # Not indexed: searches go through account.move; an index here would make every
+    # level update of a large run rewrite all of account_move_line's indexes.
+    dunning_level_id = fields.Many2one("debtor.dunning.level", copy=False)
     dunning_last_date = fields.Date(string="Last Dunning", copy=False)

@@ -143,9 +143,9 @@ class DebtorDunningDemo(models.AbstractModel):
         accountant = self._demo_users(company)
         # The demo ladder runs by itself; notices of default and hand-overs still
         # wait for the accountant's review (their levels need review).
-        self.env["debtor.dunning.policy"].search([("company_id", "=", company.id)]).write(
-            {"mode": "auto", "responsible_id": accountant.id}
-        )
+        self.env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id)]
+        ).write({"mode": "auto", "responsible_id": accountant.id})
         self._demo_invoices(env, company, customers)
 
     def _demo_xmlid(self, name, record):

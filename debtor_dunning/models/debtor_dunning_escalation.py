@@ -4,6 +4,8 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 from ..core import escalation, habits
@@ -19,7 +21,12 @@ _HOLDS = {
     "excluded": escalation.Hold.EXCLUDED,
 }
 # Reasons that are no news in a proposal: the invoice is simply not (yet) due for more.
-_QUIET = {escalation.Reason.NOT_DUE, escalation.Reason.ALREADY_AT_LEVEL}
+_QUIET = {
+    escalation.Reason.NOT_DUE,
+    escalation.Reason.ALREADY_AT_LEVEL,
+    escalation.Reason.HANDED_OVER,
+    escalation.Reason.LAST_LEVEL_REACHED,
+}
 
 # One row per open receivable debit of a posted customer invoice: the invoice, or one
 # of its instalments. Amounts in company currency.
@@ -29,11 +36,13 @@ _ITEMS_SQL = """
            aml.amount_residual_currency, aml.currency_id,
            COALESCE(lvl.rank, 0), aml.dunning_level_id, aml.dunning_last_date,
            CASE WHEN m.dunning_handed_over_date IS NOT NULL THEN 'handed_over'
-                WHEN m.dunning_disputed THEN 'disputed'
+                WHEN m.dunning_disputed OR refund.draft THEN 'disputed'
+                WHEN m.dunning_arrangement_id IS NOT NULL THEN 'arrangement'
                 WHEN m.dunning_promise_date IS NOT NULL THEN 'promise'
                 WHEN m.dunning_excluded THEN 'excluded' END,
            CASE WHEN m.dunning_handed_over_date IS NOT NULL
-                  OR m.dunning_disputed THEN NULL
+                  OR m.dunning_disputed OR refund.draft
+                  OR m.dunning_arrangement_id IS NOT NULL THEN NULL
                 WHEN m.dunning_promise_date IS NOT NULL THEN m.dunning_promise_date
                 WHEN m.dunning_excluded THEN m.dunning_excluded_until END
       FROM account_move_line aml
@@ -41,6 +50,10 @@ _ITEMS_SQL = """
       JOIN account_account acc ON acc.id = aml.account_id
       JOIN res_partner p ON p.id = aml.partner_id
  LEFT JOIN debtor_dunning_level lvl ON lvl.id = aml.dunning_level_id
+      -- a draft credit note of the invoice: the customer is (being) credited
+ LEFT JOIN LATERAL (SELECT TRUE AS draft FROM account_move r
+                     WHERE r.reversed_entry_id = m.id AND r.state = 'draft'
+                       AND r.move_type = 'out_refund' LIMIT 1) refund ON TRUE
      WHERE aml.company_id = %(company)s
        AND aml.parent_state = 'posted'
        AND acc.account_type = 'asset_receivable'
@@ -96,6 +109,37 @@ _PAID_SQL = """
 """
 
 
+# At issue: lock the receivable lines (a concurrent run skips them) and read again what
+# may have changed since the proposal was made: payments, disputes, arrangements, ...
+_LOCK_SQL = """
+    SELECT aml.id, aml.dunning_last_date, aml.reconciled OR aml.amount_residual <= 0,
+           m.dunning_handed_over_date IS NOT NULL OR m.dunning_disputed
+               OR m.dunning_arrangement_id IS NOT NULL OR EXISTS (
+                   SELECT 1 FROM account_move r
+                    WHERE r.reversed_entry_id = m.id AND r.state = 'draft'
+                      AND r.move_type = 'out_refund'),
+           m.dunning_promise_date,
+           CASE WHEN m.dunning_excluded
+                THEN COALESCE(m.dunning_excluded_until, 'infinity') END
+      FROM account_move_line aml
+      JOIN account_move m ON m.id = aml.move_id
+     WHERE aml.id = ANY(%s)
+  ORDER BY aml.id
+       FOR NO KEY UPDATE OF aml SKIP LOCKED
+"""
+
+
+def _settled_or_held(last_date, settled, held, promise_date, excluded_until, day):
+    """Whether a notice line dated `day` must not go out after all."""
+    return (
+        (last_date is not None and last_date >= day)  # noticed already that day
+        or settled
+        or held
+        or (promise_date is not None and promise_date >= day)
+        or (excluded_until is not None and excluded_until >= day)
+    )
+
+
 class DebtorDunningEscalation(models.AbstractModel):
     _name = "debtor.dunning.escalation"
     _description = "Dunning escalation service"
@@ -119,7 +163,9 @@ class DebtorDunningEscalation(models.AbstractModel):
         }
         partner_filter = ""
         if partners is not None:
-            partner_filter = "AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)"
+            partner_filter = (
+                "AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)"
+            )
             params["partners"] = list(partners.commercial_partner_id.ids)
         self.env.cr.execute(_ITEMS_SQL.format(partner_filter=partner_filter), params)
         rows = self.env.cr.fetchall()
@@ -141,7 +187,9 @@ class DebtorDunningEscalation(models.AbstractModel):
                 self.env.cr.fetchall()
             )
         }
-        self.env.cr.execute(_CREDITS_SQL, {"company": company.id, "partners": partner_ids})
+        self.env.cr.execute(
+            _CREDITS_SQL, {"company": company.id, "partners": partner_ids}
+        )
         for pid, credit in self.env.cr.fetchall():
             customers[pid]["credit"] = credit
         if any(policies.mapped("habit_shift")):
@@ -155,17 +203,23 @@ class DebtorDunningEscalation(models.AbstractModel):
         since = habits.months_before(as_of, months)
         self.env.cr.execute(
             _PAID_SQL,
-            {"company": company.id, "partners": list(partner_ids), "since": since,
-             "as_of": as_of},
+            {
+                "company": company.id,
+                "partners": list(partner_ids),
+                "since": since,
+                "as_of": as_of,
+            },
         )
+        fetched = self.env.cr.fetchall()  # before any ORM read reuses the cursor
         paid = defaultdict(list)
         rounding = company.currency_id.rounding
-        for pid, due, paid_date, amount in self.env.cr.fetchall():
+        for pid, due, paid_date, amount in fetched:
             paid[pid].append(
                 habits.PaidItem(due, paid_date, to_decimal(amount, rounding))
             )
         return {
-            pid: habits.payment_habit(items, as_of, months) for pid, items in paid.items()
+            pid: habits.payment_habit(items, as_of, months)
+            for pid, items in paid.items()
         }
 
     @api.model
@@ -201,9 +255,10 @@ class DebtorDunningEscalation(models.AbstractModel):
             policy = policy_of.get(row[2])
             if not policy or not policy.level_ids:
                 orphans.append(row)
-            elif not policy.account_ids or row[3] in policy.account_ids.ids:
-                if to_decimal(row[5], rounding) > 0:  # not a rounding remainder
-                    grouped[policy].append(row)
+            elif (
+                not policy.account_ids or row[3] in policy.account_ids.ids
+            ) and to_decimal(row[5], rounding) > 0:  # not a rounding remainder
+                grouped[policy].append(row)
         inputs = []
         for policy, policy_rows in grouped.items():
             core_policy = policy._core_policy(as_of)
@@ -255,7 +310,9 @@ class DebtorDunningEscalation(models.AbstractModel):
         today = fields.Date.context_today(self)
         result = {}
         for company in moves.company_id:
-            company_moves = moves.filtered(lambda m, company=company: m.company_id == company)
+            company_moves = moves.filtered(
+                lambda m, company=company: m.company_id == company
+            )
             inputs, _orphans = self._core_inputs(
                 company,
                 today,
@@ -284,91 +341,177 @@ class DebtorDunningEscalation(models.AbstractModel):
             {"company_id": company.id, "date": as_of, "automatic": automatic}
         )
         results, orphans = self._decide(company, as_of)
-        notice_vals, holds = [], []
-        for policy, rows, decisions, plans in results:
+        plans, holds = [], []
+        for policy, rows, decisions, policy_plans in results:
             levels = policy.level_ids.sorted(lambda level: (level.sequence, level.id))
             escalating = {d.key: d.target_rank for d in decisions if d.reason is None}
-            for plan in plans:
-                notice_vals.append(
-                    self._prepare_notice_vals(
-                        run, policy, levels, plan, rows, escalating, as_of
-                    )
-                )
+            plans += [(policy, levels, plan, rows, escalating) for plan in policy_plans]
             holds += [
-                (rows[d.key], d.reason.value, levels[d.target_rank - 1].id if d.target_rank else False)
+                (
+                    rows[d.key],
+                    d.reason.value,
+                    d.target_rank and levels[d.target_rank - 1].id,
+                )
                 for d in decisions
                 if d.reason is not None
                 and d.reason not in _QUIET
                 and rows[d.key][4] < as_of
             ]
-        holds += [(row, "no_policy", False) for row in orphans if row[4] < as_of]
-        notices = self.env["debtor.dunning.notice"].create(notice_vals)
-        self.env["debtor.dunning.run.hold"].create(
-            [
-                {
-                    "run_id": run.id,
-                    "move_line_id": row[0],
-                    "move_id": row[1],
-                    "partner_id": row[2],
-                    "date_maturity": row[4],
-                    "amount_residual": row[5],
-                    "reason": reason,
-                    "level_id": level_id,
-                }
-                for row, reason, level_id in holds
-            ]
-        )
-        self._number(notices)
+        holds += [(row, "no_policy", None) for row in orphans if row[4] < as_of]
+        notices = self._insert_notices(run, plans)
+        self._compute_charges(notices)
+        self._insert_holds(run, holds)
         return run
 
-    @api.model
-    def _prepare_notice_vals(self, run, policy, levels, plan, rows, escalating, as_of):
-        """Create values of one draft notice and its lines from a core plan."""
-        level = levels[plan.rank - 1]
-        lines = []
-        for key in plan.keys:
-            row = rows[key]
-            target = escalating.get(key)
-            lines.append(
-                fields.Command.create(
-                    {
-                        "move_line_id": key,
-                        "move_id": row[1],
-                        "previous_level_id": row[9] or False,
-                        "level_id": levels[target - 1].id if target else row[9] or False,
-                        "escalated": bool(target),
-                        "date_maturity": row[4],
-                        "days_overdue": (as_of - row[4]).days,
-                        "currency_id": row[7],
-                        "amount_residual_currency": row[6],
-                        "amount_residual": row[5],
-                    }
-                )
-            )
-        return {
-            "run_id": run.id,
-            "company_id": run.company_id.id,
-            "partner_id": plan.customer,
-            "policy_id": policy.id,
-            "level_id": level.id,
-            "date": as_of,
-            "pay_by_date": as_of + timedelta(days=level.pay_days),
-            "amount_total": float(plan.amount),
-            "line_ids": lines,
-        }
+    def _next_ids(self, table, count):
+        """Reserve `count` ids of `table` in one statement, in order."""
+        self.env.cr.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+            "  FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _number(self, notices):
-        """Give notices their reference in one statement: DUN/<year>/<id>."""
-        if notices:
-            self.env.cr.execute(
-                """UPDATE debtor_dunning_notice
-                      SET name = 'DUN/' || to_char(date, 'YYYY') || '/'
-                                 || lpad(id::text, 6, '0')
-                    WHERE id = ANY(%s)""",
-                [notices.ids],
+    def _insert_notices(self, run, plans):
+        """Draft notices and their lines of one run, in two INSERT statements.
+
+        Set-based on purpose: a first run on a large book creates tens of thousands
+        of notice lines, which the ORM would insert and recompute row by row.
+        """
+        Notice = self.env["debtor.dunning.notice"]
+        if not plans:
+            return Notice
+        notice_ids = self._next_ids("debtor_dunning_notice", len(plans))
+        notice_cols = {
+            k: [] for k in ("id", "partner", "policy", "level", "pay_by", "amount")
+        }
+        line_cols = {
+            k: []
+            for k in (
+                "notice",
+                "aml",
+                "move",
+                "level",
+                "previous",
+                "escalated",
+                "due",
+                "overdue",
+                "currency",
+                "residual_currency",
+                "residual",
             )
-            notices.invalidate_recordset(["name"])
+        }
+        as_of = run.date
+        for notice_id, (policy, levels, plan, rows, escalating) in zip(
+            notice_ids, plans, strict=True
+        ):
+            level = levels[plan.rank - 1]
+            for column, value in (
+                ("id", notice_id),
+                ("partner", plan.customer),
+                ("policy", policy.id),
+                ("level", level.id),
+                ("pay_by", as_of + timedelta(days=level.pay_days)),
+                ("amount", plan.amount),
+            ):
+                notice_cols[column].append(value)
+            for key in plan.keys:
+                row = rows[key]
+                target = escalating.get(key)
+                for column, value in (
+                    ("notice", notice_id),
+                    ("aml", key),
+                    ("move", row[1]),
+                    ("level", levels[target - 1].id if target else row[9]),
+                    ("previous", row[9]),
+                    ("escalated", bool(target)),
+                    ("due", row[4]),
+                    ("overdue", (as_of - row[4]).days),
+                    ("currency", row[7]),
+                    ("residual_currency", row[6]),
+                    ("residual", row[5]),
+                ):
+                    line_cols[column].append(value)
+        meta = {
+            "run": run.id,
+            "company": run.company_id.id,
+            "date": as_of,
+            "uid": self.env.uid,
+        }
+        self.env.cr.execute(
+            """INSERT INTO debtor_dunning_notice
+                   (id, name, run_id, company_id, partner_id, policy_id, level_id, rank,
+                    date, pay_by_date, amount_total, cost_amount, interest_amount,
+                    amount_due, state, email_state, letter_state, call_state,
+                    create_uid, write_uid, create_date, write_date)
+               SELECT v.id, 'DUN/' || to_char(%(date)s::date, 'YYYY') || '/'
+                            || lpad(v.id::text, 6, '0'),
+                      %(run)s, %(company)s, v.partner, v.policy, v.level, lvl.rank,
+                      %(date)s, v.pay_by, v.amount, 0, 0, v.amount,
+                      'draft', 'none', 'none', 'none', %(uid)s, %(uid)s,
+                      now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                 FROM unnest(%(id)s::int[], %(partner)s::int[], %(policy)s::int[],
+                             %(level)s::int[], %(pay_by)s::date[],
+                             %(amount)s::numeric[])
+                      AS v(id, partner, policy, level, pay_by, amount)
+                 JOIN debtor_dunning_level lvl ON lvl.id = v.level""",
+            {**meta, **notice_cols},
+        )
+        self.env.cr.execute(
+            """INSERT INTO debtor_dunning_notice_line
+                   (notice_id, company_id, state, move_line_id, move_id, level_id,
+                    previous_level_id, escalated, date_maturity, days_overdue,
+                    currency_id, amount_residual_currency, amount_residual,
+                    create_uid, write_uid, create_date, write_date)
+               SELECT v.notice, %(company)s, 'draft', v.aml, v.move, v.level,
+                      v.previous,
+                      v.escalated, v.due, v.overdue, v.currency, v.residual_currency,
+                      v.residual, %(uid)s, %(uid)s,
+                      now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                 FROM unnest(%(notice)s::int[], %(aml)s::int[], %(move)s::int[],
+                             %(level)s::int[], %(previous)s::int[],
+                             %(escalated)s::bool[],
+                             %(due)s::date[], %(overdue)s::int[], %(currency)s::int[],
+                             %(residual_currency)s::numeric[], %(residual)s::numeric[])
+                      AS v(notice, aml, move, level, previous, escalated, due, overdue,
+                           currency, residual_currency, residual)""",
+            {**meta, **line_cols},
+        )
+        self.env.invalidate_all()
+        return Notice.browse(notice_ids)
+
+    @api.model
+    def _insert_holds(self, run, holds):
+        """The invoices a run holds back, with their reason, in one statement."""
+        if not holds:
+            return
+        self.env.cr.execute(
+            """INSERT INTO debtor_dunning_run_hold
+                   (run_id, company_id, move_line_id, move_id, partner_id,
+                    date_maturity, amount_residual, reason, level_id,
+                    create_uid, write_uid, create_date, write_date)
+               SELECT %(run)s, %(company)s, v.aml, v.move, v.partner, v.due, v.residual,
+                      v.reason, v.level, %(uid)s, %(uid)s,
+                      now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                 FROM unnest(%(aml)s::int[], %(move)s::int[], %(partner)s::int[],
+                             %(due)s::date[], %(residual)s::numeric[],
+                             %(reason)s::varchar[], %(level)s::int[])
+                      AS v(aml, move, partner, due, residual, reason, level)""",
+            {
+                "run": run.id,
+                "company": run.company_id.id,
+                "uid": self.env.uid,
+                "aml": [row[0] for row, _reason, _level in holds],
+                "move": [row[1] for row, _reason, _level in holds],
+                "partner": [row[2] for row, _reason, _level in holds],
+                "due": [row[4] for row, _reason, _level in holds],
+                "residual": [row[5] for row, _reason, _level in holds],
+                "reason": [reason for _row, reason, _level in holds],
+                "level": [level or None for _row, _reason, level in holds],
+            },
+        )
+        self.env.invalidate_all()
 
     # ------------------------------------------------------------------ issuing
     @api.model
@@ -376,158 +519,230 @@ class DebtorDunningEscalation(models.AbstractModel):
         """Issue the draft notices of `runs` (or only `notices`): levels move up.
 
         Row locks on the invoices' receivable lines: a concurrent run skips what
-        this one is issuing, and an item already noticed on the run's date is
+        this one is issuing, and an item already noticed on the notice's date is
         dropped, so no notice goes out twice.
         """
         Notice = self.env["debtor.dunning.notice"]
-        notices = (notices or runs.notice_ids).filtered(lambda n: n.state == "draft")
-        if not notices:
-            runs.filtered(lambda r: r.state == "proposal" and not r.notice_ids.filtered(
-                lambda n: n.state == "draft")).state = "done"
-            return Notice
+        cr = self.env.cr
         self.env.flush_all()
-        lines = notices.line_ids
-        self.env.cr.execute(
-            """SELECT id, dunning_last_date FROM account_move_line
-                WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED""",
-            [lines.move_line_id.ids],
+        if notices is None:
+            cr.execute(
+                "SELECT id FROM debtor_dunning_notice"
+                " WHERE run_id = ANY(%s) AND state = 'draft'",
+                [runs.ids],
+            )
+        else:
+            cr.execute(
+                "SELECT id FROM debtor_dunning_notice"
+                " WHERE id = ANY(%s) AND state = 'draft'",
+                [notices.ids],
+            )
+        ids = [row[0] for row in cr.fetchall()]
+        issued = Notice
+        if ids:
+            cr.execute(
+                """SELECT l.id, l.move_line_id, n.date
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                    WHERE n.id = ANY(%s)""",
+                [ids],
+            )
+            lines = cr.fetchall()
+            cr.execute(_LOCK_SQL, [list({aml for _line, aml, _day in lines})])
+            locked = {row[0]: row[1:] for row in cr.fetchall()}
+            dropped = [
+                line
+                for line, aml, day in lines
+                if aml not in locked or _settled_or_held(*locked[aml], day)
+            ]
+            if dropped:
+                cr.execute(
+                    "DELETE FROM debtor_dunning_notice_line WHERE id = ANY(%s)",
+                    [dropped],
+                )
+            cr.execute(
+                """UPDATE debtor_dunning_notice n SET state = 'cancel'
+                    WHERE n.id = ANY(%s) AND NOT EXISTS (
+                          SELECT 1 FROM debtor_dunning_notice_line l
+                           WHERE l.notice_id = n.id AND l.escalated)
+                RETURNING id""",
+                [ids],
+            )
+            cancelled = {row[0] for row in cr.fetchall()}
+            if cancelled:
+                _logger.info(
+                    "Dunning: %s notices already issued elsewhere", len(cancelled)
+                )
+            self.env.invalidate_all()
+            issued = Notice.browse([i for i in ids if i not in cancelled])
+            if issued:
+                self._issue(issued)
+        cr.execute(
+            """UPDATE debtor_dunning_run r SET state = 'done'
+                WHERE r.id = ANY(%s) AND r.state = 'proposal' AND NOT EXISTS (
+                      SELECT 1 FROM debtor_dunning_notice n
+                       WHERE n.run_id = r.id AND n.state = 'draft')""",
+            [runs.ids],
         )
-        locked = dict(self.env.cr.fetchall())
-        dropped = lines.filtered(
-            lambda line: line.move_line_id.id not in locked
-            or (locked[line.move_line_id.id] or fields.Date.to_date("1900-01-01"))
-            >= line.notice_id.date
-        )
-        dropped.unlink()
-        empty = notices.filtered(lambda n: not n.line_ids.filtered("escalated"))
-        if empty:
-            _logger.info("Dunning: %s notices already issued elsewhere", len(empty))
-            empty.state = "cancel"
-        issued = notices - empty
-        if issued:
-            self._issue(issued)
-        runs.filtered(
-            lambda r: r.state == "proposal"
-            and not r.notice_ids.filtered(lambda n: n.state == "draft")
-        ).state = "done"
+        runs.invalidate_recordset(["state"])
         return issued
 
     @api.model
     def _issue(self, notices):
         """Write the new levels set-based, then the notices' channels and messages."""
-        lines = notices.line_ids
-        for notice in notices:
-            self._follow_reviewed_level(notice)
-        self.env.flush_all()
-        escalated = lines.filtered("escalated")
-        self.env.cr.execute(
+        cr = self.env.cr
+        params = {"ids": notices.ids}
+        self._follow_reviewed_levels(notices)
+        # The invoices' own due dates (receivable lines): new level, last notice.
+        cr.execute(
             """UPDATE account_move_line aml
-                  SET dunning_level_id = v.level_id, dunning_last_date = v.day
-                 FROM unnest(%s::int[], %s::int[], %s::date[]) AS v(id, level_id, day)
-                WHERE aml.id = v.id""",
-            [
-                escalated.move_line_id.ids,
-                [line.level_id.id for line in escalated],
-                [line.notice_id.date for line in escalated],
-            ],
+                  SET dunning_level_id = CASE WHEN l.escalated THEN l.level_id
+                                              ELSE aml.dunning_level_id END,
+                      dunning_last_date = n.date
+                 FROM debtor_dunning_notice_line l
+                 JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                WHERE l.notice_id = ANY(%(ids)s) AND aml.id = l.move_line_id""",
+            params,
         )
-        riding = lines - escalated
-        self.env.cr.execute(
-            """UPDATE account_move_line aml SET dunning_last_date = v.day
-                 FROM unnest(%s::int[], %s::date[]) AS v(id, day) WHERE aml.id = v.id""",
-            [riding.move_line_id.ids, [line.notice_id.date for line in riding]],
-        )
-        self.env.cr.execute(
+        # The invoice shows the highest level of its due dates.
+        cr.execute(
             """UPDATE account_move m
                   SET dunning_level_id = top.level_id, dunning_last_date = top.day
                  FROM (SELECT DISTINCT ON (aml.move_id) aml.move_id,
                               aml.dunning_level_id AS level_id,
                               MAX(aml.dunning_last_date) OVER w AS day
                          FROM account_move_line aml
-                         JOIN debtor_dunning_level l ON l.id = aml.dunning_level_id
-                        WHERE aml.move_id = ANY(%s)
+                         JOIN debtor_dunning_level lvl ON lvl.id = aml.dunning_level_id
+                        WHERE aml.move_id IN (
+                              SELECT move_id FROM debtor_dunning_notice_line
+                               WHERE notice_id = ANY(%(ids)s))
                        WINDOW w AS (PARTITION BY aml.move_id)
-                     ORDER BY aml.move_id, l.rank DESC) top
-                WHERE m.id = top.move_id""",
-            [lines.move_id.ids],
+                     ORDER BY aml.move_id, lvl.rank DESC) top
+                WHERE m.id = top.move_id
+                  AND (m.dunning_level_id IS DISTINCT FROM top.level_id
+                       OR m.dunning_last_date IS DISTINCT FROM top.day)""",
+            params,
         )
-        last = {}
-        for notice in notices:
-            last[notice.partner_id.id] = max(notice.date, last.get(notice.partner_id.id, notice.date))
-        self.env.cr.execute(
-            """UPDATE res_partner p SET dunning_last_date = v.day
-                 FROM unnest(%s::int[], %s::date[]) AS v(id, day) WHERE p.id = v.id""",
-            [list(last), list(last.values())],
+        cr.execute(
+            """UPDATE res_partner p SET dunning_last_date = s.day
+                 FROM (SELECT partner_id, MAX(date) AS day FROM debtor_dunning_notice
+                        WHERE id = ANY(%(ids)s) GROUP BY partner_id) s
+                WHERE p.id = s.partner_id""",
+            params,
         )
-        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_last_date"])
-        self.env["account.move"].invalidate_model(["dunning_level_id", "dunning_last_date"])
-        self.env["res.partner"].invalidate_model(["dunning_last_date"])
+        self.env.invalidate_all()
         self._set_channels(notices)
+        self._issue_law(notices)
         self._apply_actions(notices)
         self._log_messages(notices)
 
     @api.model
-    def _follow_reviewed_level(self, notice):
+    def _follow_reviewed_levels(self, notices):
         """The reviewer may have moved a notice's level: its escalating lines follow.
 
         Lowered: no line goes above the notice's level. Raised: the lines that set
         the notice's level go up with it; the others keep their own.
         """
-        escalated = notice.line_ids.filtered("escalated")
-        if not escalated:
-            return
-        top = max(escalated.level_id.mapped("rank"))
-        rank = notice.level_id.rank
-        if rank < top:
-            escalated.filtered(lambda line: line.level_id.rank > rank).level_id = notice.level_id
-        elif rank > top:
-            escalated.filtered(lambda line: line.level_id.rank == top).level_id = notice.level_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            """WITH l AS (
+                   SELECT l.id, ll.rank AS line_rank, nl.rank AS notice_rank,
+                          n.level_id AS notice_level,
+                          MAX(ll.rank) OVER (PARTITION BY l.notice_id) AS top
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                     JOIN debtor_dunning_level nl ON nl.id = n.level_id
+                     JOIN debtor_dunning_level ll ON ll.id = l.level_id
+                    WHERE l.notice_id = ANY(%s) AND l.escalated)
+               UPDATE debtor_dunning_notice_line t SET level_id = l.notice_level
+                 FROM l
+                WHERE t.id = l.id
+                  AND ((l.notice_rank < l.top AND l.line_rank > l.notice_rank)
+                       OR (l.notice_rank > l.top AND l.line_rank = l.top))""",
+            [notices.ids],
+        )
 
     @api.model
     def _set_channels(self, notices):
-        """Each notice's channels as its level says (e-mail falls back to a letter)."""
-        by_state = defaultdict(lambda: self.env["debtor.dunning.notice"])
-        for notice in notices:
-            level = notice.level_id
-            email = level.send_email and bool(notice.partner_id.email)
-            key = (
-                "to_send" if email else "none",
-                "to_print" if level.send_letter or (level.send_email and not email) else "none",
-                "to_do" if level.create_call else "none",
-            )
-            by_state[key] |= notice
-        for (email, letter, call), group in by_state.items():
-            group.write(
-                {"state": "issued", "email_state": email, "letter_state": letter,
-                 "call_state": call}
-            )
+        """Each notice's channels as its level says (e-mail falls back to a letter).
+
+        A customer can be e-mailed when it, or one of its dunning contacts, has an
+        address (see res.partner._dunning_recipients).
+        """
+        self.env.cr.execute(
+            """WITH c AS (
+                   SELECT p.id, (COALESCE(p.email, '') <> '' OR EXISTS (
+                              SELECT 1 FROM res_partner ch
+                               WHERE ch.parent_id = p.id AND ch.active
+                                 AND ch.dunning_role IS NOT NULL
+                                 AND COALESCE(ch.email, '') <> '')) AS mailable
+                     FROM res_partner p
+                    WHERE p.id IN (SELECT partner_id FROM debtor_dunning_notice
+                                    WHERE id = ANY(%(ids)s)))
+               UPDATE debtor_dunning_notice n
+                  SET state = 'issued',
+                      email_state = CASE WHEN lvl.send_email AND c.mailable
+                                         THEN 'to_send' ELSE 'none' END,
+                      letter_state = CASE WHEN lvl.send_letter
+                                           OR (lvl.send_email AND NOT c.mailable)
+                                          THEN 'to_print' ELSE 'none' END,
+                      call_state = CASE WHEN lvl.create_call
+                                        THEN 'to_do' ELSE 'none' END,
+                      write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+                 FROM debtor_dunning_level lvl, c
+                WHERE n.id = ANY(%(ids)s) AND lvl.id = n.level_id
+                  AND c.id = n.partner_id""",
+            {"ids": notices.ids, "uid": self.env.uid},
+        )
+        self.env.cr.execute(
+            "UPDATE debtor_dunning_notice_line SET state = 'issued'"
+            " WHERE notice_id = ANY(%s)",
+            [notices.ids],
+        )
+        notices.invalidate_recordset()
+        notices.line_ids.invalidate_recordset(["state"])
 
     @api.model
     def _apply_actions(self, notices):
         """Credit hold, hand-over and call to-dos that a level asks for."""
-        hold = notices.filtered("level_id.credit_hold").partner_id
-        if hold:
-            hold.write({"dunning_credit_hold": True})
-        handed = notices.filtered("level_id.hand_over")
-        if handed:
-            moves = handed.line_ids.filtered("escalated").move_id
-            self.env.cr.execute(
-                "UPDATE account_move SET dunning_handed_over_date = %s WHERE id = ANY(%s)",
-                [fields.Date.context_today(self), moves.ids],
-            )
-            moves.invalidate_recordset(["dunning_handed_over_date"])
+        params = {"ids": notices.ids}
+        self.env.cr.execute(
+            """UPDATE res_partner p SET dunning_credit_hold = TRUE
+                 FROM debtor_dunning_notice n
+                 JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+                WHERE n.id = ANY(%(ids)s) AND lvl.credit_hold AND p.id = n.partner_id
+                  AND p.dunning_credit_hold IS NOT TRUE""",
+            params,
+        )
+        # Only the invoices whose own level hands over go to the agency.
+        self.env.cr.execute(
+            """UPDATE account_move m SET dunning_handed_over_date = n.date
+                 FROM debtor_dunning_notice_line l
+                 JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                 JOIN debtor_dunning_level lvl ON lvl.id = l.level_id
+                WHERE l.notice_id = ANY(%(ids)s) AND l.escalated AND lvl.hand_over
+                  AND m.id = l.move_id AND m.dunning_handed_over_date IS NULL""",
+            params,
+        )
+        self.env.invalidate_all()
         calls = notices.filtered("level_id.create_call")
-        activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        activity_type = self.env.ref(
+            "mail.mail_activity_data_call", raise_if_not_found=False
+        )
         if calls and activity_type:
             model_id = self.env["ir.model"]._get_id("debtor.dunning.notice")
-            self.env["mail.activity"].create(
+            self.env["mail.activity"].with_context(
+                mail_activity_quick_update=True
+            ).create(
                 [
                     {
                         "res_model_id": model_id,
                         "res_id": notice.id,
                         "activity_type_id": activity_type.id,
                         "summary": self.env._("Dunning call"),
-                        "user_id": (notice.policy_id.responsible_id or self.env.user).id,
+                        "user_id": (
+                            notice.policy_id.responsible_id or self.env.user
+                        ).id,
                         "date_deadline": notice.date,
                     }
                     for notice in calls
@@ -536,26 +751,37 @@ class DebtorDunningEscalation(models.AbstractModel):
 
     @api.model
     def _log_messages(self, notices):
-        """One chatter message per notice, created in one batch."""
+        """One chatter note per notice, all inserted in one statement."""
         subtype = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id
-        self.env["mail.message"].sudo().create(
-            [
-                {
-                    "model": "debtor.dunning.notice",
-                    "res_id": notice.id,
-                    "message_type": "notification",
-                    "subtype_id": subtype.id,
-                    "author_id": author.id,
-                    "body": self.env._(
-                        "Issued at level %(level)s for %(count)s invoice(s).",
-                        level=notice.level_id.name,
-                        count=len(notice.line_ids),
-                    ),
-                }
-                for notice in notices
-            ]
+        bodies = [
+            Markup("<p>%s</p>")
+            % self.env._(
+                "Issued at level %(level)s for %(count)s invoice(s).",
+                level=notice.level_id.name,
+                count=notice.line_count,
+            )
+            for notice in notices
+        ]
+        self.env.cr.execute(
+            """INSERT INTO mail_message
+                   (model, res_id, record_name, message_type, subtype_id, author_id,
+                    body, date, create_uid, write_uid, create_date, write_date)
+               SELECT 'debtor.dunning.notice', v.id, n.name, 'notification',
+                      %(subtype)s,
+                      %(author)s, v.body, now() AT TIME ZONE 'UTC', %(uid)s, %(uid)s,
+                      now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                 FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS v(id, body)
+                 JOIN debtor_dunning_notice n ON n.id = v.id""",
+            {
+                "ids": notices.ids,
+                "bodies": [str(body) for body in bodies],
+                "subtype": subtype.id,
+                "author": self.env.user.partner_id.id,
+                "uid": self.env.uid,
+            },
         )
+        self.env["mail.message"].invalidate_model()
+        notices.invalidate_recordset(["message_ids"])
 
     # ------------------------------------------------------------------ scheduling
     @api.model
@@ -563,10 +789,19 @@ class DebtorDunningEscalation(models.AbstractModel):
         """Daily: propose for every company, issue the automatic part in batches."""
         today = fields.Date.context_today(self)
         Run = self.env["debtor.dunning.run"]
-        companies = self.env["debtor.dunning.policy"].search([]).company_id
+        companies = [
+            company
+            for (company,) in self.env["debtor.dunning.policy"]._read_group(
+                [("active", "=", True)], ["company_id"]
+            )
+        ]
         for company in companies:
             if not Run.search_count(
-                [("company_id", "=", company.id), ("date", "=", today), ("automatic", "=", True)]
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "=", today),
+                    ("automatic", "=", True),
+                ]
             ):
                 self.with_company(company)._propose(company, today, automatic=True)
         pending = self.env["debtor.dunning.notice"].search(
@@ -582,5 +817,8 @@ class DebtorDunningEscalation(models.AbstractModel):
         batch = pending[:batch_size]
         if batch:
             self._validate(batch.run_id, batch)
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(pending) - len(batch))
+        self.env["ir.cron"]._notify_progress(
+            done=len(batch), remaining=len(pending) - len(batch)
+        )
+        self._send_notices(batch | batch.search(self._email_retry_domain()))
         return batch

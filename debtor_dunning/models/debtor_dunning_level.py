@@ -18,7 +18,8 @@ class DebtorDunningLevel(models.Model):
     wait_days = fields.Integer(
         string="Days After Due Date",
         required=True,
-        help="Days after the due date at which this level is reached. Negative: a polite "
+        help="Days after the due date at which this level is reached. Negative: a "
+        "polite "
         "reminder before the due date.",
     )
     pay_days = fields.Integer(
@@ -40,10 +41,13 @@ class DebtorDunningLevel(models.Model):
         "stops.",
     )
     needs_review = fields.Boolean(
-        help="Notices of this level wait for an accountant even under an automatic policy."
+        help="Notices of this level wait for an accountant even under an automatic "
+        "policy."
     )
     claims_costs = fields.Boolean(help="The notice claims the collection costs.")
-    claims_interest = fields.Boolean(help="The notice claims the late-payment interest.")
+    claims_interest = fields.Boolean(
+        help="The notice claims the late-payment interest."
+    )
     attach_invoices = fields.Boolean(
         default=True, help="Attach a copy of every invoice the notice lists."
     )
@@ -73,19 +77,65 @@ class DebtorDunningLevel(models.Model):
     @api.model
     def _default_ladder_vals(self):
         """The four standard levels (reminder to collection agency)."""
-        _ = self.env._
         return [
-            {"sequence": 10, "name": _("Payment reminder"), "wait_days": 7},
+            {
+                "sequence": 10,
+                "name": self.env._("Payment reminder"),
+                "wait_days": 7,
+                "letter_text": self.env._(
+                    "<p>According to our records, the invoices below have passed their "
+                    "due date. It may simply have slipped through; that happens. Would "
+                    "you please pay the open amount by the date given below?</p>"
+                ),
+                "letter_closing": self.env._(
+                    "<p>Has your payment crossed this reminder? Then please disregard "
+                    "it, and thank you. If something is not right with an invoice, let "
+                    "us know straight away so that we can sort it out together.</p>"
+                ),
+            },
             {
                 "sequence": 20,
-                "name": _("Second reminder"),
+                "name": self.env._("Second reminder"),
                 "wait_days": 21,
                 "send_letter": True,
+                "letter_text": self.env._(
+                    "<p>We recently sent you a payment reminder, but we have not yet "
+                    "received payment of the invoices below. We ask you to pay the "
+                    "open "
+                    "amount in full by the date given below at the latest.</p>"
+                ),
+                "letter_closing": self.env._(
+                    "<p>If you cannot pay the full amount at once, please contact us "
+                    "before that date to agree on a payment arrangement. Without "
+                    "payment "
+                    "or a reply from you we will take further steps, which may involve "
+                    "costs for you.</p>"
+                ),
             },
             {
                 "sequence": 30,
-                "name": _("Notice of default"),
+                "name": self.env._("Notice of default"),
                 "wait_days": 35,
+                "letter_text": self.env._(
+                    "<p>Despite our reminders, the invoices below are still unpaid. "
+                    "With "
+                    "this letter we give you formal notice of default.</p><p>We give "
+                    "you "
+                    "one last opportunity to pay: please pay the total amount due "
+                    "within "
+                    "fourteen days from the day after you receive this letter.</p>"
+                ),
+                "letter_closing": self.env._(
+                    "<p>If we have not received full payment within that period, we "
+                    "will "
+                    "hand the claim over for collection without further notice, and "
+                    "claim the collection costs and the statutory interest stated in "
+                    "this "
+                    "letter as the law allows.</p><p>Has your payment crossed this "
+                    "letter, or do you disagree with an invoice? Please contact us "
+                    "right "
+                    "away.</p>"
+                ),
                 "send_letter": True,
                 "create_call": True,
                 "claims_costs": True,
@@ -94,8 +144,25 @@ class DebtorDunningLevel(models.Model):
             },
             {
                 "sequence": 40,
-                "name": _("Collection agency"),
+                "name": self.env._("Collection agency"),
                 "wait_days": 60,
+                "letter_text": self.env._(
+                    "<p>You have not responded to our notice of default: the invoices "
+                    "below, with the costs and interest, are still unpaid.</p><p>This "
+                    "is "
+                    "our final notice. If the total amount due has not reached our "
+                    "account by the date given below, we will hand the claim over to "
+                    "our "
+                    "collection agency without further notice. From then on you can "
+                    "only "
+                    "settle the debt with the agency, and its costs will be charged to "
+                    "you as far as the law allows.</p>"
+                ),
+                "letter_closing": self.env._(
+                    "<p>You can still prevent this: pay today, or call us to agree on "
+                    "a "
+                    "payment arrangement.</p>"
+                ),
                 "send_letter": True,
                 "credit_hold": True,
                 "hand_over": True,

@@ -40,10 +40,11 @@ class DebtorDunningNotice(models.Model):
     )
     # Costs and interest: computed and frozen when the notice is issued.
     charge_ids = fields.One2many("debtor.dunning.notice.charge", "notice_id")
-    cost_amount = fields.Monetary(string="Collection Costs", currency_field="currency_id")
+    cost_amount = fields.Monetary(
+        string="Collection Costs", currency_field="currency_id"
+    )
     interest_amount = fields.Monetary(string="Interest", currency_field="currency_id")
     amount_due = fields.Monetary(
-        string="Amount Due",
         compute="_compute_amount_due",
         store=True,
         currency_field="currency_id",
@@ -53,13 +54,23 @@ class DebtorDunningNotice(models.Model):
         string="Pay By", help="The day by which the customer is asked to pay."
     )
     email_state = fields.Selection(
-        [("none", "No e-mail"), ("to_send", "To send"), ("sent", "Sent"), ("failed", "Failed")],
+        [
+            ("none", "No e-mail"),
+            ("to_send", "To send"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ],
         string="E-mail",
         default="none",
         required=True,
     )
     letter_state = fields.Selection(
-        [("none", "No letter"), ("to_print", "To print"), ("printed", "Printed"), ("posted", "Posted")],
+        [
+            ("none", "No letter"),
+            ("to_print", "To print"),
+            ("printed", "Printed"),
+            ("posted", "Posted"),
+        ],
         string="Letter",
         default="none",
         required=True,
@@ -93,7 +104,9 @@ class DebtorDunningNotice(models.Model):
     def _unlink_only_proposed(self):
         if self.filtered(lambda notice: notice.state == "issued"):
             raise UserError(
-                self.env._("An issued notice cannot be deleted: it was sent to the customer.")
+                self.env._(
+                    "An issued notice cannot be deleted: it was sent to the customer."
+                )
             )
 
     def write(self, vals):

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import fields, models
 
 
@@ -17,11 +19,14 @@ class DebtorDunningNoticeLine(models.Model):
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, index=True
     )
-    move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True)
-    level_id = fields.Many2one("debtor.dunning.level", string="Level")
-    previous_level_id = fields.Many2one("debtor.dunning.level", string="Previous Level")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True
+    )
+    level_id = fields.Many2one("debtor.dunning.level")
+    previous_level_id = fields.Many2one("debtor.dunning.level")
     escalated = fields.Boolean(
-        help="The invoice reached a new level with this notice; otherwise it rode along."
+        help="The invoice reached a new level with this notice; otherwise it rode "
+        "along."
     )
     date_maturity = fields.Date(string="Due Date")
     days_overdue = fields.Integer()
@@ -32,3 +37,35 @@ class DebtorDunningNoticeLine(models.Model):
     amount_residual = fields.Monetary(
         string="Open Amount (Company Currency)", currency_field="company_currency_id"
     )
+    # For the letter: "your dispute of this invoice was rejected" (dispute model).
+    dispute_rejected = fields.Boolean(
+        compute="_compute_dispute_rejected",
+        help="A dispute on this invoice was rejected since its previous notice: the "
+        "letter says so.",
+    )
+
+    def _compute_dispute_rejected(self):
+        rejected = defaultdict(list)
+        for dispute in (
+            self.env["debtor.dunning.dispute"]
+            .sudo()
+            .search([("move_id", "in", self.move_id.ids), ("state", "=", "rejected")])
+        ):
+            rejected[dispute.move_id.id].append(dispute.resolved_date)
+        noticed = defaultdict(list)
+        for line in self.sudo().search(
+            [("move_id", "in", list(rejected)), ("state", "=", "issued")]
+        ):
+            noticed[line.move_id.id].append((line.notice_date, line.notice_id.id))
+        for line in self:
+            day = line.notice_date
+            line.dispute_rejected = bool(day) and any(
+                resolved
+                and resolved <= day
+                and not any(
+                    resolved <= other < day
+                    for other, notice_id in noticed[line.move_id.id]
+                    if notice_id != line.notice_id.id
+                )
+                for resolved in rejected[line.move_id.id]
+            )

@@ -7,7 +7,9 @@ class DebtorDunningPause(models.Model):
     _description = "Dunning pause period"
     _order = "start_date"
 
-    policy_id = fields.Many2one("debtor.dunning.policy", required=True, ondelete="cascade")
+    policy_id = fields.Many2one(
+        "debtor.dunning.policy", required=True, ondelete="cascade"
+    )
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     name = fields.Char(required=True, translate=True)
     start_date = fields.Date(required=True)

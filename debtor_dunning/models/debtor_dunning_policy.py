@@ -31,7 +31,11 @@ class DebtorDunningPolicy(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     default_for = fields.Selection(
-        [("all", "All customers"), ("consumer", "Consumers"), ("business", "Businesses")],
+        [
+            ("all", "All customers"),
+            ("consumer", "Consumers"),
+            ("business", "Businesses"),
+        ],
         help="The customers this policy applies to unless their own form names another "
         "one. Consumers and businesses may each have a default of their own; "
         "'All customers' covers the rest.",
@@ -47,7 +51,6 @@ class DebtorDunningPolicy(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         domain="[('share', '=', False)]",
         help="Gets a to-do when a proposal waits for review, and the phone calls.",
     )
@@ -58,7 +61,8 @@ class DebtorDunningPolicy(models.Model):
     min_amount = fields.Monetary(
         string="Minimum Amount",
         currency_field="currency_id",
-        help="A customer whose overdue total (in company currency) is below this amount "
+        help="A customer whose overdue total (in company currency) is below this "
+        "amount "
         "gets no notice.",
     )
     min_interval_days = fields.Integer(
@@ -95,7 +99,8 @@ class DebtorDunningPolicy(models.Model):
     aggregate_to_max = fields.Boolean(
         string="One Notice Per Customer",
         default=True,
-        help="A customer gets one notice at the highest level reached; the other overdue "
+        help="A customer gets one notice at the highest level reached; the other "
+        "overdue "
         "invoices ride along. Off: one notice per level reached today.",
     )
 
@@ -117,7 +122,8 @@ class DebtorDunningPolicy(models.Model):
             if clash:
                 raise ValidationError(
                     self.env._(
-                        "Company %(company)s already has a default policy for this kind "
+                        "Company %(company)s already has a default policy for this "
+                        "kind "
                         "of customer.",
                         company=policy.company_id.name,
                     )
@@ -128,10 +134,14 @@ class DebtorDunningPolicy(models.Model):
         for policy in self:
             if policy.grace_days < 0 or policy.min_interval_days < 0:
                 raise ValidationError(
-                    self.env._("Grace days and days between notices cannot be negative.")
+                    self.env._(
+                        "Grace days and days between notices cannot be negative."
+                    )
                 )
             if policy.min_amount < 0:
-                raise ValidationError(self.env._("The minimum amount cannot be negative."))
+                raise ValidationError(
+                    self.env._("The minimum amount cannot be negative.")
+                )
 
     @api.constrains("level_ids")
     def _check_ladder(self):
@@ -188,13 +198,17 @@ class DebtorDunningPolicy(models.Model):
 
     @api.model
     def _create_default(self, company):
-        """The standard four-level policy for a company that has none."""
+        """The standard four-level policy for a company that has none (returned).
+
+        Under Dutch law the company also gets a consumer policy with the 14-day letter
+        that must precede any collection costs (art. 6:96 lid 6 BW).
+        """
         if self.with_context(active_test=False).search_count(
             [("company_id", "=", company.id)]
         ):
             return self.browse()
         Level = self.env["debtor.dunning.level"]
-        return self.create(
+        standard = self.create(
             {
                 "name": self.env._("Standard dunning"),
                 "company_id": company.id,
@@ -204,3 +218,17 @@ class DebtorDunningPolicy(models.Model):
                 ],
             }
         )
+        if company.dunning_law_country == "nl":
+            self.create(
+                {
+                    "name": self.env._("Consumer dunning (NL)"),
+                    "company_id": company.id,
+                    "sequence": 20,
+                    "default_for": "consumer",
+                    "level_ids": [
+                        fields.Command.create(vals)
+                        for vals in Level._default_consumer_ladder_vals()
+                    ],
+                }
+            )
+        return standard

@@ -32,7 +32,9 @@ class DebtorDunningRun(models.Model):
     hold_ids = fields.One2many("debtor.dunning.run.hold", "run_id", string="Held Back")
     notice_count = fields.Integer(compute="_compute_counts")
     hold_count = fields.Integer(compute="_compute_counts")
-    amount_total = fields.Monetary(compute="_compute_counts", currency_field="currency_id")
+    amount_total = fields.Monetary(
+        compute="_compute_counts", currency_field="currency_id"
+    )
 
     @api.depends("date", "company_id")
     def _compute_name(self):
@@ -61,7 +63,9 @@ class DebtorDunningRun(models.Model):
                 raise UserError(
                     self.env._("%(run)s was computed already.", run=run.display_name)
                 )
-            self.env["debtor.dunning.escalation"]._propose(run.company_id, run.date, run=run)
+            self.env["debtor.dunning.escalation"]._propose(
+                run.company_id, run.date, run=run
+            )
         return True
 
     def action_validate(self):
@@ -69,8 +73,10 @@ class DebtorDunningRun(models.Model):
         for run in self:
             if run.state != "proposal":
                 raise UserError(
-                    self.env._("Only a proposal can be validated: %(run)s is not one.",
-                               run=run.display_name)
+                    self.env._(
+                        "Only a proposal can be validated: %(run)s is not one.",
+                        run=run.display_name,
+                    )
                 )
         self.env["debtor.dunning.escalation"]._validate(self)
         return True
@@ -78,7 +84,9 @@ class DebtorDunningRun(models.Model):
     def action_cancel(self):
         """Drop the proposal; nothing was issued."""
         if self.filtered(lambda run: run.state == "done"):
-            raise UserError(self.env._("A run whose notices were issued cannot be cancelled."))
+            raise UserError(
+                self.env._("A run whose notices were issued cannot be cancelled.")
+            )
         self.notice_ids.filtered(lambda n: n.state == "draft").state = "cancel"
         self.state = "cancel"
         return True

@@ -30,10 +30,14 @@ class DebtorDunningRunHold(models.Model):
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    move_line_id = fields.Many2one("account.move.line", required=True, ondelete="cascade")
+    move_line_id = fields.Many2one(
+        "account.move.line", required=True, ondelete="cascade"
+    )
     move_id = fields.Many2one("account.move", string="Invoice", required=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     level_id = fields.Many2one("debtor.dunning.level", string="Level Reached")
     date_maturity = fields.Date(string="Due Date")
-    amount_residual = fields.Monetary(string="Open Amount", currency_field="currency_id")
+    amount_residual = fields.Monetary(
+        string="Open Amount", currency_field="currency_id"
+    )
     reason = fields.Selection(REASONS, required=True)

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 
@@ -6,7 +8,6 @@ class ResPartner(models.Model):
 
     dunning_policy_id = fields.Many2one(
         "debtor.dunning.policy",
-        string="Dunning Policy",
         company_dependent=True,
         domain="[('company_id', '=', current_company_id)]",
         help="Overrides the company's default policy for this customer.",
@@ -21,7 +22,11 @@ class ResPartner(models.Model):
         help="Consumers and businesses get different policies, costs and interest.",
     )
     dunning_role = fields.Selection(
-        [("finance", "Finance"), ("purchasing", "Purchasing"), ("management", "Management")],
+        [
+            ("finance", "Finance"),
+            ("purchasing", "Purchasing"),
+            ("management", "Management"),
+        ],
         help="This contact receives the company's dunning notices. Purchasing or "
         "management often answers faster than finance.",
     )
@@ -55,6 +60,20 @@ class ResPartner(models.Model):
     )
     dunning_notice_ids = fields.One2many("debtor.dunning.notice", "partner_id")
     dunning_notice_count = fields.Integer(compute="_compute_dunning_notice_count")
+    dunning_dispute_count = fields.Integer(
+        string="Disputes", compute="_compute_dunning_dispute_count"
+    )
+    dunning_open_dispute_count = fields.Integer(
+        string="Open Disputes", compute="_compute_dunning_dispute_count"
+    )
+    dunning_arrangement_count = fields.Integer(
+        string="Payment Arrangements", compute="_compute_dunning_arrangement_count"
+    )
+    dunning_arrangement_id = fields.Many2one(
+        "debtor.dunning.arrangement",
+        string="Running Arrangement",
+        compute="_compute_dunning_arrangement_count",
+    )
 
     @api.depends("is_company", "parent_id.is_company", "parent_id.dunning_debtor_type")
     def _compute_dunning_debtor_type(self):
@@ -89,7 +108,10 @@ class ResPartner(models.Model):
     def _compute_dunning_notice_count(self):
         counts = dict(
             self.env["debtor.dunning.notice"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids), ("state", "=", "issued")],
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "=", "issued"),
+                ],
                 ["partner_id"],
                 ["__count"],
             )
@@ -97,11 +119,70 @@ class ResPartner(models.Model):
         for partner in self:
             partner.dunning_notice_count = counts.get(partner.commercial_partner_id, 0)
 
+    def _compute_dunning_dispute_count(self):
+        groups = self.env["debtor.dunning.dispute"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id", "state"],
+            ["__count"],
+        )
+        total, open_ = defaultdict(int), defaultdict(int)
+        for partner, state, count in groups:
+            total[partner] += count
+            if state == "open":
+                open_[partner] += count
+        for partner in self:
+            partner.dunning_dispute_count = total[partner.commercial_partner_id]
+            partner.dunning_open_dispute_count = open_[partner.commercial_partner_id]
+
+    def _compute_dunning_arrangement_count(self):
+        Arrangement = self.env["debtor.dunning.arrangement"]
+        groups = Arrangement._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = dict(groups)
+        running = {
+            arrangement.partner_id: arrangement
+            for arrangement in Arrangement.search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "in", ("running", "late")),
+                ],
+                order="id",
+            )
+        }
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.dunning_arrangement_count = counts.get(commercial, 0)
+            partner.dunning_arrangement_id = running.get(commercial, Arrangement)
+
+    def action_open_dunning_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.debtor_dunning_dispute_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def action_open_dunning_arrangements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.debtor_dunning_arrangement_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
     def _dunning_recipients(self):
         """Who receives this customer's notices: its dunning contacts, else itself."""
         self.ensure_one()
         commercial = self.commercial_partner_id
-        return commercial.child_ids.filtered(lambda c: c.dunning_role and c.email) or commercial
+        return (
+            commercial.child_ids.filtered(lambda c: c.dunning_role and c.email)
+            or commercial
+        )
 
     def action_open_dunning_notices(self):
         self.ensure_one()

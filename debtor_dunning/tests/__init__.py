@@ -1,1 +1,10 @@
-from . import test_demo, test_http, test_security
+from . import (
+    test_arrangement,
+    test_charges,
+    test_demo,
+    test_dispute,
+    test_http,
+    test_portal_dispute,
+    test_rates,
+    test_security,
+)

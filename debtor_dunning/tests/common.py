@@ -65,7 +65,9 @@ class DunningCommon(AccountTestInvoicingCommon):
                 "invoice_date_due": due,
                 "invoice_payment_term_id": False,
                 "invoice_line_ids": [
-                    Command.create({"name": "test", "price_unit": amount, "tax_ids": []})
+                    Command.create(
+                        {"name": "test", "price_unit": amount, "tax_ids": []}
+                    )
                 ],
                 **values,
             }

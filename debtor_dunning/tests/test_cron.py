@@ -26,7 +26,9 @@ class TestCron(DunningCommon):
         ours = [("company_id", "=", self.company.id)]
         issued, progress = self._cron(batch_size=1)
         self.assertEqual(len(issued), 1)
-        self.assertGreaterEqual(progress.remaining, 2, "the rest waits for the next call")
+        self.assertGreaterEqual(
+            progress.remaining, 2, "the rest waits for the next call"
+        )
         # An interrupted cron is simply called again: it goes on with the same run.
         for _call in range(50):
             _issued, progress = self._cron(batch_size=1)
@@ -51,7 +53,9 @@ class TestCron(DunningCommon):
         self.levels[2].needs_review = True
         self._invoice(overdue=40)
         self._cron(batch_size=100)
-        run = self.env["debtor.dunning.run"].search([("company_id", "=", self.company.id)])
+        run = self.env["debtor.dunning.run"].search(
+            [("company_id", "=", self.company.id)]
+        )
         self.assertEqual(run.notice_ids.state, "draft")
         self.assertEqual(run.state, "proposal")
         run.action_validate()
@@ -62,8 +66,12 @@ class TestCron(DunningCommon):
         # The demo company's invoices are committed, so another cursor can lock them.
         company = self.env.ref("debtor_dunning.company_demo")
         service = self.service.sudo().with_company(company)
-        policy = service.env["debtor.dunning.policy"].search([("company_id", "=", company.id)])
-        policy.write({f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")})
+        policy = service.env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id)]
+        )
+        policy.write(
+            {f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")}
+        )
         policy.level_ids.needs_review = False
         today = fields.Date.context_today(service)
         run = service._propose(company, today)
@@ -86,11 +94,11 @@ class TestDemoEscalation(DunningCommon):
     def test_scheduled_action_escalates_the_demo_invoices(self):
         company = self.env.ref("debtor_dunning.company_demo")
         self.service = self.service.sudo()  # the scheduled action runs as superuser
-        policy = self.service.env["debtor.dunning.policy"].search(
+        # The standard policy, and the consumer policy of a company under Dutch law.
+        policies = self.service.env["debtor.dunning.policy"].search(
             [("company_id", "=", company.id)]
         )
-        self.assertEqual(policy.mode, "auto")
-        levels = policy.level_ids.sorted("sequence")
+        self.assertEqual(set(policies.mapped("mode")), {"auto"})
         today = fields.Date.context_today(self.service)
         tuesday = today + timedelta(days=(1 - today.weekday()) % 7)
         with freeze_time(tuesday):
@@ -99,8 +107,8 @@ class TestDemoEscalation(DunningCommon):
             [("company_id", "=", company.id), ("date", "=", tuesday)]
         )
         self.assertEqual(len(run), 1)
-        waits = levels.mapped("wait_days")
         for line in run.notice_ids.line_ids.filtered("escalated"):
+            waits = line.notice_id.policy_id.level_ids.mapped("wait_days")
             overdue = (tuesday - line.date_maturity).days
             expected = sum(1 for wait in waits if overdue >= wait)
             self.assertEqual(line.level_id.rank, expected, line.move_id.name)

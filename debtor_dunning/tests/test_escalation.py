@@ -157,7 +157,9 @@ class TestEscalation(DunningCommon):
                 "partner_id": self.partner_a.id,
                 "invoice_date": TUESDAY - timedelta(days=5),
                 "invoice_line_ids": [
-                    Command.create({"name": "credit", "price_unit": 1200, "tax_ids": []})
+                    Command.create(
+                        {"name": "credit", "price_unit": 1200, "tax_ids": []}
+                    )
                 ],
             }
         )
@@ -186,8 +188,12 @@ class TestEscalation(DunningCommon):
             {
                 "name": "half now, half in 60 days",
                 "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 0}),
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 60}),
+                    Command.create(
+                        {"value": "percent", "value_amount": 50, "nb_days": 0}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 50, "nb_days": 60}
+                    ),
                 ],
             }
         )
@@ -225,15 +231,19 @@ class TestEscalation(DunningCommon):
     def test_other_company_is_not_in_the_run(self):
         other = self.setup_other_company(name="Other dunning company")["company"]
         self._invoice(overdue=20)
-        foreign = self.env["account.move"].with_company(other).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.partner_a.id,
-                "invoice_date": TUESDAY - timedelta(days=20),
-                "invoice_line_ids": [
-                    Command.create({"name": "x", "price_unit": 100, "tax_ids": []})
-                ],
-            }
+        foreign = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_a.id,
+                    "invoice_date": TUESDAY - timedelta(days=20),
+                    "invoice_line_ids": [
+                        Command.create({"name": "x", "price_unit": 100, "tax_ids": []})
+                    ],
+                }
+            )
         )
         foreign.action_post()
         run = self._run()
@@ -286,7 +296,9 @@ class TestEscalation(DunningCommon):
         self._invoice(overdue=40)
         self._invoice(overdue=30)
         run = self._run()
-        messages = run.notice_ids.message_ids.filtered(lambda m: "Issued" in (m.body or ""))
+        messages = run.notice_ids.message_ids.filtered(
+            lambda m: "Issued" in (m.body or "")
+        )
         self.assertEqual(len(messages), 1)
 
     def test_level_actions_channels_calls_and_credit_hold(self):

@@ -1,1 +1,6 @@
-from . import debtor_dunning_exclude
+from . import (
+    debtor_dunning_arrangement_refuse,
+    debtor_dunning_call_log,
+    debtor_dunning_charge_waive,
+    debtor_dunning_exclude,
+)

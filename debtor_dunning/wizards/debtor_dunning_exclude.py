@@ -17,14 +17,18 @@ class DebtorDunningExclude(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "account.move":
-            values["move_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
+            values["move_ids"] = [
+                fields.Command.set(self.env.context.get("active_ids", []))
+            ]
         return values
 
     def action_confirm(self):
         self.ensure_one()
         today = fields.Date.context_today(self)
         if self.until_date and self.until_date < today:
-            raise UserError(self.env._("The end of an exclusion cannot lie in the past."))
+            raise UserError(
+                self.env._("The end of an exclusion cannot lie in the past.")
+            )
         self.move_ids.write(
             {
                 "dunning_excluded": True,

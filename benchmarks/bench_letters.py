@@ -1,0 +1,192 @@
+"""Render the letters of one dunning run and print letters per second.
+
+    python benchmarks/bench_letters.py -c ODOO_CONF -d DB [--letters 100]
+        [--report-url URL] [--each] [--days-overdue 40]
+
+DB is a copy of the template (the add-on with its demo data). In the demo company
+the script makes LETTERS business customers with one overdue invoice each and one
+run that issues a notice to each of them (committed). Then it renders all letters of
+the run as one PDF, in one wkhtmltopdf call, as "Print Letters" does; --each also
+renders them one by one, as the e-mails do. wkhtmltopdf loads the report's style
+sheets from REPORT_URL: an Odoo server on DB (run_letters.sh starts one). Prints
+seconds and letters per second, and one JSON line per measurement (prefix "JSON ").
+"""
+
+import argparse
+import datetime
+import json
+import subprocess
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+
+LETTER_REPORT = "debtor_dunning.debtor_dunning_notice_action_report"
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--letters", type=int, default=100, help="letters in the run")
+    parser.add_argument(
+        "--days-overdue",
+        type=int,
+        default=40,
+        help="how late the invoices are (40: notices of default, with costs)",
+    )
+    parser.add_argument(
+        "--report-url",
+        help="URL of an Odoo server on DB, for the letters' style sheets",
+    )
+    parser.add_argument(
+        "--each", action="store_true", help="also render the letters one by one"
+    )
+    return parser.parse_args()
+
+
+def make_run(env, letters, days_overdue):
+    """A validated run with one notice for each of `letters` new customers."""
+    company = env.ref("debtor_dunning.company_demo")
+    env = env(context=dict(env.context, allowed_company_ids=company.ids))
+    today = fields.Date.context_today(env.user)
+    policies = env["debtor.dunning.policy"].search([("company_id", "=", company.id)])
+    policies.write(
+        {
+            "mode": "auto",
+            "min_interval_days": 0,
+            **{f"send_{day}": True for day in WEEKDAYS},
+        }
+    )
+    customers = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench Customer {i:04d} B.V.",
+                "is_company": True,
+                "lang": ("nl_NL", "nl_BE", "fr_BE", "en_US")[i % 4],
+                "street": f"Dorpsstraat {i}",
+                "zip": f"{1000 + i}",
+                "city": "Amsterdam",
+                "country_id": env.ref("base.nl").id,
+                "email": f"bench{i}@letters.example",
+            }
+            for i in range(letters)
+        ]
+    )
+    due = today - datetime.timedelta(days=days_overdue)
+    invoices = (
+        env["account.move"]
+        .with_context(mail_create_nolog=True, tracking_disable=True)
+        .create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": customer.id,
+                    "invoice_date": due,
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Goods and services as agreed",
+                                "price_unit": 100.0 + i,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+                for i, customer in enumerate(customers)
+            ]
+        )
+    )
+    invoices.action_post()
+    run = env["debtor.dunning.escalation"]._propose(company, today)
+    run.action_validate()
+    notices = run.notice_ids.filtered(
+        lambda n: n.state == "issued" and n.partner_id in customers
+    )
+    assert len(notices) == letters, f"{len(notices)} notices issued, not {letters}"
+    return notices
+
+
+def drop_kept_letters(env, notices):
+    env["ir.attachment"].search(
+        [("res_model", "=", notices._name), ("res_id", "in", notices.ids)]
+    ).unlink()
+
+
+def pages(pdf):
+    out = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=False
+    ).stdout.decode()
+    return next(
+        (
+            int(line.split()[-1])
+            for line in out.splitlines()
+            if line.startswith("Pages:")
+        ),
+        None,
+    )
+
+
+def report(step, letters, seconds, extra=None):
+    result = {
+        "step": step,
+        "letters": letters,
+        "seconds": round(seconds, 3),
+        "letters_per_s": round(letters / seconds, 2),
+        **(extra or {}),
+    }
+    print(
+        f"{step:<10} {letters} letters in {seconds:.2f} s: "
+        f"{result['letters_per_s']:.2f} letters/s"
+    )
+    print("JSON " + json.dumps(result))
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        if args.report_url:
+            env["ir.config_parameter"].set_param("report.url", args.report_url)
+        started = time.perf_counter()
+        notices = make_run(env, args.letters, args.days_overdue)
+        cr.commit()
+        print(
+            f"data: {args.letters} customers, invoices and notices in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        Report = env["ir.actions.report"]
+        drop_kept_letters(env, notices)
+        started = time.perf_counter()
+        pdf, _kind = Report._render_qweb_pdf(LETTER_REPORT, notices.ids)
+        report(
+            "one_call",
+            len(notices),
+            time.perf_counter() - started,
+            {"pages": pages(pdf), "bytes": len(pdf)},
+        )
+        if args.each:
+            drop_kept_letters(env, notices)
+            started = time.perf_counter()
+            for notice in notices:
+                Report._render_qweb_pdf(LETTER_REPORT, notice.ids)
+            report("each", len(notices), time.perf_counter() - started)
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+import socket
+import subprocess
+from datetime import timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+
+from aiosmtpd.controller import Controller
+
+import odoo
+from odoo import Command, fields
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import TUESDAY, DunningCommon
+
+MAX_ATTEMPTS = 3
+
+
+class Inbox:
+    """An SMTP server's mailbox: keeps what it accepts, refuses some recipients."""
+
+    def __init__(self):
+        self.messages = []
+        self.refused = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            message_from_bytes(envelope.content, policy=email_policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestChannels(DunningCommon):
+    """E-mail through a real SMTP server, printed letters, the call log."""
+
+    country_code = "NL"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.email = "debiteuren@channels.example"
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "NL91ABNA0417164300",
+                "partner_id": cls.company.partner_id.id,
+                "company_id": cls.company.id,
+            }
+        )
+        Partner = cls.env["res.partner"]
+        # Businesses: the standard ladder of DunningCommon applies to them.
+        cls.jan = Partner.create(
+            {
+                "name": "De Vries B.V.",
+                "email": "jan@devries.example",
+                "is_company": True,
+            }
+        )
+        cls.sanne = Partner.create(
+            {"name": "Bakker B.V.", "email": "sanne@bakker.example", "is_company": True}
+        )
+        cls.paper = Partner.create(
+            {"name": "Paper Only B.V.", "street": "Dorpsstraat 1", "is_company": True}
+        )
+        cls.jan_invoice = cls._invoice(10, 500.0, partner=cls.jan)
+        cls.sanne_invoice = cls._invoice(10, 700.0, partner=cls.sanne)
+        cls.paper_invoice = cls._invoice(10, 900.0, partner=cls.paper)
+
+    def setUp(self):
+        super().setUp()
+        self.inbox = Inbox()
+        port = free_port()
+        self.smtp = Controller(self.inbox, hostname="127.0.0.1", port=port)
+        self.smtp.start()
+        self.addCleanup(self.smtp.stop)
+        self.env["ir.mail_server"].search([]).active = False
+        self.mail_server = self.env["ir.mail_server"].create(
+            {
+                "name": "test SMTP",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_encryption": "none",
+                "sequence": 1,
+            }
+        )
+        # Odoo skips SMTP under tests; these tests talk to a real server.
+        self.patch(odoo.modules.module, "current_test", None)
+        self.service = self.service.with_context(force_report_rendering=True)
+
+    def _issue(self):
+        run = self._run()
+        return {n.partner_id: n for n in run.notice_ids.filtered("id")}
+
+    # ------------------------------------------------------------------ e-mail
+    def test_notice_email_reaches_the_smtp_server_with_letter_and_invoice(self):
+        notice = self._issue()[self.jan]
+        self.assertEqual(notice.email_state, "to_send")
+        self.service._send_notices(notice)
+        self.assertEqual(notice.email_state, "sent")
+        self.assertEqual(notice.mail_id.state, "sent")
+        self.assertEqual(notice.email_attempt_count, 1)
+        self.assertTrue(notice.email_date)
+        [message] = self.inbox.to("jan@devries.example")
+        self.assertIn(notice.name, message["Subject"])
+        names = {part.get_filename() for part in message.iter_attachments()}
+        self.assertIn(f"{notice._get_report_base_filename()}.pdf", names)
+        self.assertIn(self.jan_invoice._get_invoice_report_filename(), names)
+        for part in message.iter_attachments():
+            self.assertTrue(part.get_content().startswith(b"%PDF"), part.get_filename())
+        body = message.get_body(("html",)).get_content()
+        self.assertIn(self.jan_invoice.name, body)
+        self.assertIn(f"/my/dunning/{notice.id}?access_token=", body)
+        # The history shows on the customer too.
+        self.assertIn(notice.name, self.jan.message_ids[:1].body)
+
+    def test_a_sent_notice_is_never_sent_again(self):
+        notice = self._issue()[self.jan]
+        self.service._send_notices(notice)
+        mail = notice.mail_id
+        self.service._send_notices(notice)
+        self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
+        # A crash after the server accepted the mail, before the notice knew it:
+        # the notice reads its mail's state, and does not send a second one.
+        notice.email_state = "to_send"
+        self.service._send_notices(notice)
+        self.assertEqual(notice.email_state, "sent")
+        self.assertEqual(notice.mail_id, mail)
+        self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
+        self.assertEqual(
+            self.env["mail.mail"].search_count(
+                [("model", "=", notice._name), ("res_id", "=", notice.id)]
+            ),
+            1,
+        )
+
+    def test_refused_email_fails_shows_and_is_retried_by_the_cron(self):
+        self.inbox.refused.add("sanne@bakker.example")
+        notice = self._issue()[self.sanne]
+        self.service._send_notices(notice)
+        self.assertEqual(notice.email_state, "failed")
+        self.assertTrue(notice.email_error)
+        self.assertFalse(self.inbox.to("sanne@bakker.example"))
+        worklist = self.env.ref(
+            "debtor_dunning.debtor_dunning_notice_action_email_failed"
+        )
+        self.assertIn(
+            notice,
+            self.env["debtor.dunning.notice"].search(
+                [("email_state", "=", "failed")] + safe_eval(worklist.domain)
+            ),
+        )
+        self.inbox.refused.clear()
+        self.service._cron_escalate()
+        self.assertEqual(notice.email_state, "sent")
+        self.assertEqual(notice.email_attempt_count, 2)
+        self.assertEqual(len(self.inbox.to("sanne@bakker.example")), 1)
+
+    def test_unreachable_server_fails_and_retries_are_bounded(self):
+        notice = self._issue()[self.sanne]
+        self.mail_server.smtp_port = free_port()  # nobody listens there
+        for _attempt in range(MAX_ATTEMPTS + 2):
+            self.service._send_notices(notice)
+        self.assertEqual(notice.email_state, "failed")
+        self.assertEqual(notice.email_attempt_count, MAX_ATTEMPTS)
+        self.assertEqual(notice.letter_state, "to_print", "a letter goes instead")
+        self.assertFalse(
+            self.env["debtor.dunning.notice"].search(
+                self.service._email_retry_domain() + [("id", "=", notice.id)]
+            )
+        )
+        # By hand it can go again, once the server is back.
+        self.mail_server.smtp_port = self.smtp.port
+        notice.action_send()
+        self.assertEqual(notice.email_state, "sent")
+        self.assertEqual(len(self.inbox.to("sanne@bakker.example")), 1)
+
+    def test_bounced_email_fails_and_goes_again(self):
+        notice = self._issue()[self.jan]
+        self.service._send_notices(notice)
+        notice._message_receive_bounce("jan@devries.example", self.jan)
+        notice.mail_message_id.notification_ids.sudo().notification_status = "bounce"
+        self.assertEqual(notice.email_state, "failed")
+        self.service._send_notices(notice)
+        self.assertEqual(notice.email_state, "sent")
+        self.assertEqual(notice.email_attempt_count, 2)
+        self.assertEqual(len(self.inbox.to("jan@devries.example")), 2)
+
+    def test_customer_without_email_gets_a_letter(self):
+        notice = self._issue()[self.paper]
+        self.assertEqual(notice.email_state, "none")
+        self.assertEqual(notice.letter_state, "to_print")
+        self.assertFalse(self.service._send_notices(notice))
+
+    # ------------------------------------------------------------------ post
+    def test_letters_to_print_come_as_one_pdf_then_are_posted(self):
+        notices = self._issue()
+        run = notices[self.paper].run_id
+        (notices[self.jan] | notices[self.sanne]).letter_state = "to_print"
+        action = run.with_context(force_report_rendering=True).action_print_letters()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/web/content/")[1].split("?")[0])
+        )
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        text = subprocess.run(
+            ["pdftotext", "-", "-"],
+            input=attachment.raw,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        for notice in notices.values():
+            self.assertIn(notice.name, text)
+            self.assertEqual(notice.letter_state, "printed")
+            self.assertEqual(notice.letter_date, fields.Date.context_today(notice))
+        run.action_mark_letters_posted()
+        self.assertEqual(set(run.notice_ids.mapped("letter_state")), {"posted"})
+
+    def test_printing_a_run_without_letters_says_so(self):
+        run = self._issue()[self.jan].run_id
+        run.notice_ids.letter_state = "none"
+        with self.assertRaises(odoo.exceptions.UserError):
+            run.action_print_letters()
+
+    # ------------------------------------------------------------------ phone
+    def _call_notice(self):
+        self.levels[0].create_call = True
+        self.jan.phone = "+31 30 123 4567"
+        notice = self._issue()[self.jan]
+        self.assertEqual(notice.call_state, "to_do")
+        self.assertTrue(notice.activity_ids)
+        return notice
+
+    def _log(self, notice, **values):
+        wizard = (
+            self.env["debtor.dunning.call.log"]
+            .with_context(default_notice_id=notice.id)
+            .create(values)
+        )
+        return wizard.action_confirm()
+
+    def test_call_sheet_names_who_to_call_and_when(self):
+        notice = self._call_notice()
+        self.assertEqual(notice.call_contact_ids, self.jan)
+        self.assertIn(notice.call_best_date.weekday(), (1, 2, 3))
+
+    def test_promise_to_pay_pauses_the_invoices_and_closes_the_call(self):
+        notice = self._call_notice()
+        promised = fields.Date.today() + timedelta(days=4)
+        self._log(
+            notice, outcome="promise", promise_date=promised, promise_amount=200.0
+        )
+        self.assertRecordValues(
+            self.jan_invoice,
+            [{"dunning_promise_date": promised, "dunning_promise_amount": 200.0}],
+        )
+        self.assertEqual(notice.call_state, "done")
+        self.assertFalse(notice.activity_ids)
+        self.assertIn("Promised", notice.message_ids[:1].body)
+
+    def test_dispute_from_a_call(self):
+        notice = self._call_notice()
+        action = self._log(
+            notice, outcome="dispute", move_ids=[Command.set(self.jan_invoice.ids)]
+        )
+        if "debtor.dunning.dispute" in self.env:
+            self.assertEqual(action["res_model"], "debtor.dunning.dispute")
+        else:
+            self.assertTrue(self.jan_invoice.dunning_disputed)
+        self.assertEqual(notice.call_state, "done")
+
+    def test_call_back_moves_the_call(self):
+        notice = self._call_notice()
+        later = TUESDAY.replace(day=30)
+        self._log(notice, outcome="call_back", call_back_date=later)
+        self.assertEqual(notice.call_state, "to_do")
+        self.assertEqual(notice.activity_ids.date_deadline, later)
+
+    def test_wrong_contact_asks_to_find_the_right_one(self):
+        notice = self._call_notice()
+        self._log(notice, outcome="wrong_contact")
+        self.assertEqual(notice.call_state, "done")
+        self.assertEqual(
+            notice.activity_ids.activity_type_id,
+            self.env.ref("mail.mail_activity_data_todo"),
+        )
