@@ -216,7 +216,7 @@ lifecycle_check() {
     copy_db "$TPL" "$db"
     odoo_bin -d "$db" -u debtor_dunning --stop-after-init --log-level=warn >"$log" 2>&1 &&
         ! grep -E "$ODOO_FAILURES" "$log" >&2 || { tail -n 40 "$log" >&2; die "update (-u debtor_dunning) failed; see $log"; }
-    odoo_bin shell -d "$db" --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }
+    python "$ODOO_PATH/odoo-bin" shell -c "$ODOO_CONF" -d "$db" --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }
 module = env["ir.module.module"].search([("name", "=", "debtor_dunning")])
 module.button_immediate_uninstall()
 env.cr.commit()
