@@ -218,8 +218,9 @@ class DebtorDunningPolicy(models.Model):
                 ],
             }
         )
+        standard._translate_default_ladder("_default_ladder_vals")
         if company.dunning_law_country == "nl":
-            self.create(
+            consumer = self.create(
                 {
                     "name": self.env._("Consumer dunning (NL)"),
                     "company_id": company.id,
@@ -231,4 +232,22 @@ class DebtorDunningPolicy(models.Model):
                     ],
                 }
             )
+            consumer._translate_default_ladder("_default_consumer_ladder_vals")
         return standard
+
+    def _translate_default_ladder(self, vals_method):
+        """Store the shipped level names and letter texts in every active language.
+
+        The defaults are created in one language; letters are rendered in the
+        customer's, so each installed language gets its own translated values.
+        """
+        self.ensure_one()
+        levels = self.level_ids.sorted(lambda level: (level.sequence, level.id))
+        texts = ("name", "letter_text", "letter_closing")
+        for lang in self.env["res.lang"].search([]).mapped("code"):
+            Level = self.env["debtor.dunning.level"].with_context(lang=lang)
+            translated = getattr(Level, vals_method)()
+            for level, vals in zip(levels, translated, strict=False):
+                level.with_context(lang=lang).write(
+                    {key: vals[key] for key in texts if key in vals}
+                )
