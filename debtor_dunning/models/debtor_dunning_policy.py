@@ -244,7 +244,7 @@ class DebtorDunningPolicy(models.Model):
         self.ensure_one()
         levels = self.level_ids.sorted(lambda level: (level.sequence, level.id))
         texts = ("name", "letter_text", "letter_closing")
-        for lang in self.env["res.lang"].search([]).mapped("code"):
+        for lang, _name in self.env["res.lang"].get_installed():
             Level = self.env["debtor.dunning.level"].with_context(lang=lang)
             translated = getattr(Level, vals_method)()
             for level, vals in zip(levels, translated, strict=False):
