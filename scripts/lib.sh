@@ -164,7 +164,9 @@ addon_hash() { # the addon's files, Odoo's version and the requirements decide t
 # A database with account and the Dutch and Belgian charts, once per Odoo tree.
 need_base_template() {
     local key
-    key=$( (echo base-v2; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") | sha1sum | cut -c1-8)
+    # Keyed by the Odoo tree and by $STATE (whose data/ holds the base's filestore).
+    key=$( (echo base-v2 "$STATE"; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") |
+        sha1sum | cut -c1-8)
     BASE_TPL="dd_base_$key"
     db_exists "$BASE_TPL" && [ -f "$STATE/$BASE_TPL.ok" ] && return 0
     say "building the base database $BASE_TPL (account, l10n_nl, l10n_be; once per Odoo tree)"

@@ -64,6 +64,20 @@ class DebtorDunningLevel(models.Model):
     )
     color = fields.Integer()
 
+    def _dunning_translate(self, fname, original, translated, lang):
+        """Store `translated` as the `lang` value of a text shipped as `original`."""
+        field = self._fields[fname]
+        if not callable(field.translate):
+            self.update_field_translations(fname, {lang: translated})
+            return
+        # Html texts are translated term by term (paragraph by paragraph).
+        terms = field.get_trans_terms(original)
+        translated_terms = field.get_trans_terms(translated)
+        if len(terms) == len(translated_terms):
+            self.update_field_translations(
+                fname, {lang: dict(zip(terms, translated_terms, strict=True))}
+            )
+
     @api.depends("policy_id.level_ids.sequence")
     def _compute_rank(self):
         for policy in self.policy_id:

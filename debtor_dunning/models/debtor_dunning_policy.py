@@ -244,10 +244,16 @@ class DebtorDunningPolicy(models.Model):
         self.ensure_one()
         levels = self.level_ids.sorted(lambda level: (level.sequence, level.id))
         texts = ("name", "letter_text", "letter_closing")
+        source = self.env.lang or "en_US"  # the values were created in this language
+        Level = self.env["debtor.dunning.level"]
+        originals = getattr(Level.with_context(lang=source), vals_method)()
         for lang, _name in self.env["res.lang"].get_installed():
-            Level = self.env["debtor.dunning.level"].with_context(lang=lang)
-            translated = getattr(Level, vals_method)()
-            for level, vals in zip(levels, translated, strict=False):
-                level.with_context(lang=lang).write(
-                    {key: vals[key] for key in texts if key in vals}
-                )
+            if lang == source:
+                continue
+            translated = getattr(Level.with_context(lang=lang), vals_method)()
+            for level, original, vals in zip(
+                levels, originals, translated, strict=False
+            ):
+                for key in texts:
+                    if key in vals and key in original:
+                        level._dunning_translate(key, original[key], vals[key], lang)
