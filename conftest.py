@@ -1,6 +1,9 @@
 """pytest set-up for the addon's tests under pytest-odoo: a browser is required."""
 
 import logging
+import os
+import shutil
+from unittest import mock
 
 import pytest
 
@@ -13,6 +16,34 @@ class _QuietTestFrameworkImport(logging.Filter):
 
 
 logging.getLogger("odoo.tests.common").addFilter(_QuietTestFrameworkImport())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_filestore(request):
+    """Each pytest-xdist worker writes to a filestore of its own.
+
+    pytest-odoo points every worker's database copy at the original database's
+    filestore. Two workers writing the same file at once (the same invoice PDF,
+    rendered in the same second) then read each other's half-written file. Each
+    worker gets a hard-linked copy instead: Odoo never rewrites a stored file.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not request.config.getoption("--odoo-database", default=None):
+        yield
+        return
+    request.getfixturevalue("load_registry")
+    from odoo.tools import config
+
+    original = config["db_name"].removesuffix(f"-{worker}")
+    root = os.path.join(config["data_dir"], "filestore")
+    path = os.path.join(root, config["db_name"])
+    shutil.rmtree(path, ignore_errors=True)
+    source = os.path.join(root, original)
+    if os.path.isdir(source):
+        shutil.copytree(source, path, copy_function=os.link)
+    with mock.patch.object(config, "filestore", return_value=path):
+        yield
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -239,8 +239,9 @@ class DebtorDunningEscalation(models.AbstractModel):
         for index, notice in enumerate(notices):
             end = starts[index + 1] if index + 1 < len(starts) else len(reader.pages)
             writer = PdfFileWriter()
+            add_page = getattr(writer, "add_page", None) or writer.addPage
             for number in range(starts[index], end):
-                writer.addPage(reader.pages[number])
+                add_page(reader.pages[number])
             stream = io.BytesIO()
             writer.write(stream)
             streams[notice.id] = {"stream": stream, "attachment": None}

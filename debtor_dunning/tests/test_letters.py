@@ -122,10 +122,22 @@ class TestLetters(DunningCommon):
             cls.notices |= run.notice_ids.filtered(lambda n: n.state == "issued")
 
     def _render(self, notices):
-        """{notice: text of its letter}: each letter as the customer receives it."""
-        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        """{notice: text of its letter}: each letter as the customer receives it.
+
+        Several letters are rendered in one wkhtmltopdf call and split per notice,
+        as the e-mails of a run are (one call per letter takes a second each).
+        """
+        Report = self.env["ir.actions.report"].with_context(
+            force_report_rendering=True, report_pdf_no_attachment=True
+        )
+        notices = notices.sorted("id")
+        content = Report._render_qweb_pdf(LETTER_REPORT, notices.ids)[0]
+        if len(notices) == 1:
+            return {notices: pdf_text(content)}
+        streams = self.service._split_letters(content, notices)
+        self.assertEqual(set(streams), set(notices.ids), "each letter found in the PDF")
         return {
-            notice: pdf_text(Report._render_qweb_pdf(LETTER_REPORT, notice.ids)[0])
+            notice: pdf_text(streams[notice.id]["stream"].getvalue())
             for notice in notices
         }
 
