@@ -105,7 +105,6 @@ class TestChannels(DunningCommon):
         )
         # Odoo skips SMTP under tests; these tests talk to a real server.
         self.patch(odoo.modules.module, "current_test", None)
-        self.service = self.service.with_context(force_report_rendering=True)
 
     def _issue(self):
         run = self._run()
@@ -113,6 +112,8 @@ class TestChannels(DunningCommon):
 
     # ------------------------------------------------------------------ e-mail
     def test_notice_email_reaches_the_smtp_server_with_letter_and_invoice(self):
+        # Real PDFs here; the other e-mail tests take Odoo's test-mode HTML copies.
+        self.service = self.service.with_context(force_report_rendering=True)
         notice = self._issue()[self.jan]
         self.assertEqual(notice.email_state, "to_send")
         self.service._send_notices(notice)
