@@ -1,11 +1,50 @@
+import base64
+import functools
+import logging
+import subprocess
+import uuid
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+from ..core import reference
+from ..core.errors import DunningRuleError
+from ..core.money import to_decimal
+
+_logger = logging.getLogger(__name__)
+
+# Practice: calls in the middle of the week get answered (Monday is catching up,
+# Friday is wrapping up), see the seeds of the credit controllers' tips.
+_CALL_WEEKDAYS = (1, 2, 3)
+
+
+@functools.cache
+def _wkhtmltopdf_prints_headers():
+    """True if wkhtmltopdf is the patched-Qt build that prints HTML headers/footers.
+
+    Debian's build is not: it ignores --header-html and --footer-html, so the
+    company's letterhead must then be part of the letter's body.
+    """
+    try:
+        out = subprocess.run(
+            [_get_wkhtmltopdf_bin(), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "patched qt" in out.lower()
 
 
 class DebtorDunningNotice(models.Model):
     _name = "debtor.dunning.notice"
     _description = "Dunning notice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -82,6 +121,95 @@ class DebtorDunningNotice(models.Model):
         required=True,
     )
     line_count = fields.Integer(compute="_compute_line_count")
+    # What a notice claims besides the invoices, and why it claims no more.
+    announced_cost_amount = fields.Monetary(
+        string="Costs Announced",
+        currency_field="currency_id",
+        readonly=True,
+        help="A 14-day letter states the collection costs that will be claimed if the "
+        "customer does not pay within its term (art. 6:96 lid 6 BW).",
+    )
+    charge_note = fields.Text(
+        string="Costs and Interest Note",
+        readonly=True,
+        help="Why this notice claims no (or fewer) costs or interest than its level "
+        "allows: the law's conditions that are not met yet.",
+    )
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Charge Invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="The invoice posted for this notice's costs and interest.",
+    )
+    # How a notice reaches the customer: letter, e-mail, post, phone and portal.
+    # E-mail: the mail.mail of the notice is the truth about its delivery.
+    mail_id = fields.Many2one(
+        "mail.mail",
+        string="E-mail Queued",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    mail_message_id = fields.Many2one(
+        "mail.message", string="E-mail Message", readonly=True, copy=False
+    )
+    email_attempt_count = fields.Integer(
+        string="E-mail Attempts",
+        readonly=True,
+        copy=False,
+        help="How often the e-mail was put in the outgoing queue.",
+    )
+    email_error = fields.Char(string="E-mail Error", readonly=True, copy=False)
+    email_date = fields.Datetime(
+        string="E-mailed On",
+        readonly=True,
+        copy=False,
+        help="When the mail server accepted the e-mail.",
+    )
+    letter_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="The day the letter was printed; once posted, the day it was posted.",
+    )
+    payment_reference = fields.Char(
+        compute="_compute_payment_reference",
+        help="Structured reference the customer quotes with the payment: Belgian "
+        "+++OGM+++ for Belgian companies, else the RF creditor reference (ISO 11649).",
+    )
+    contact_name = fields.Char(
+        compute="_compute_contacts",
+        help="Whom the letter and e-mail address by name; empty for a company "
+        "without dunning contact.",
+    )
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_contacts",
+        string="E-mail Recipients",
+        help="The customer's dunning contacts with an e-mail address, else the "
+        "customer itself.",
+    )
+    call_contact_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_contacts",
+        string="Who to Call",
+        help="Dunning contacts with a phone number, else the customer itself.",
+    )
+    call_best_date = fields.Date(
+        string="Best Day to Call",
+        compute="_compute_call_best_date",
+        help="The next Tuesday, Wednesday or Thursday that is no public holiday of "
+        "the policy: calls mid-week get answered.",
+    )
+    partner_notice_ids = fields.Many2many(
+        "debtor.dunning.notice",
+        compute="_compute_partner_notice_ids",
+        string="Dunning History",
+        help="The other notices this customer received.",
+    )
 
     @api.depends("amount_total", "cost_amount", "interest_amount")
     def _compute_amount_due(self):
@@ -99,6 +227,53 @@ class DebtorDunningNotice(models.Model):
         )
         for notice in self:
             notice.line_count = counts.get(notice, 0)
+
+    def _compute_access_url(self):
+        for notice in self:
+            notice.access_url = f"/my/dunning/{notice.id}"
+
+    @api.depends("name", "company_id.country_id")
+    def _compute_payment_reference(self):
+        for notice in self:
+            notice.payment_reference = notice._payment_reference()
+
+    @api.depends("partner_id.child_ids.dunning_role", "partner_id.email")
+    def _compute_contacts(self):
+        for notice in self:
+            customer = notice.partner_id.commercial_partner_id
+            contacts = customer.child_ids.filtered("dunning_role")
+            notice.recipient_ids = customer and customer._dunning_recipients().filtered(
+                "email"
+            )
+            notice.call_contact_ids = contacts.filtered(
+                lambda c: c.phone or c.mobile
+            ) or customer.filtered(lambda c: c.phone or c.mobile)
+            person = contacts[:1] if customer.is_company else customer
+            notice.contact_name = person.name or False
+
+    def _compute_call_best_date(self):
+        today = fields.Date.context_today(self)
+        for notice in self:
+            holidays = (
+                notice.policy_id._holidays((today.year, today.year + 1))
+                if notice.policy_id
+                else frozenset()
+            )
+            day = today
+            while day.weekday() not in _CALL_WEEKDAYS or day in holidays:
+                day += timedelta(days=1)
+            notice.call_best_date = day
+
+    def _compute_partner_notice_ids(self):
+        history = self.search(
+            [("partner_id", "in", self.partner_id.ids), ("state", "=", "issued")]
+        )
+        for notice in self:
+            notice.partner_notice_ids = history.filtered(
+                lambda n, notice=notice: (
+                    n.partner_id == notice.partner_id and n != notice
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_proposed(self):
@@ -120,3 +295,262 @@ class DebtorDunningNotice(models.Model):
             raise UserError(self.env._("Only a proposed notice can be cancelled."))
         self.state = "cancel"
         return True
+
+    def action_compute_charges(self):
+        """Compute a proposed notice's costs and interest again (e.g. a new level)."""
+        if self.filtered(lambda notice: notice.state != "draft"):
+            raise UserError(
+                self.env._("Only the charges of a proposed notice can be recomputed.")
+            )
+        self.env["debtor.dunning.escalation"]._compute_charges(self)
+        return True
+
+    def action_open_charge_waive(self):
+        """Open the waiver wizard for these notices."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.debtor_dunning_charge_waive_action"
+        )
+        action["context"] = {
+            "active_model": "debtor.dunning.notice",
+            "active_ids": self.ids,
+        }
+        return action
+
+    # ------------------------------------------------------------------ letter
+    def _payment_reference(self):
+        """The structured payment reference of this notice (see payment_reference)."""
+        self.ensure_one()
+        if not self.id or not self.name or self.name == "/":
+            return False
+        if self.company_id.country_id.code == "BE":
+            return reference.belgian_structured_reference(self.id)
+        try:
+            return reference.creditor_reference(self.name)
+        except DunningRuleError:  # a name with more than 21 letters and digits
+            return reference.creditor_reference(str(self.id))
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return f"{self.level_id.name} {self.name}".replace("/", "-")
+
+    def _letter_bank(self):
+        """The account the customer pays to: the invoices' own, else the company's."""
+        self.ensure_one()
+        company = self.company_id
+        return (
+            self.line_ids.move_id.partner_bank_id[:1]
+            or (
+                company.partner_id.bank_ids.filtered(
+                    lambda bank: bank.company_id in (company, bank.company_id.browse())
+                )[:1]
+            )
+        )
+
+    def _letter_credits(self):
+        """Open credits of each notice's customer: {partner id: [values]}, one query."""
+        if not self:
+            return {}
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", self.company_id.ids),
+                    ("partner_id.commercial_partner_id", "in", self.partner_id.ids),
+                    ("parent_state", "=", "posted"),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0),
+                ],
+                order="date, id",
+            )
+        )
+        credits = {}
+        for line in lines:
+            credits.setdefault(line.partner_id.commercial_partner_id.id, []).append(
+                {
+                    "name": line.move_id.name,
+                    "ref": line.move_id.ref or "",
+                    "date": line.move_id.invoice_date or line.date,
+                    "company_id": line.company_id.id,
+                    "amount": -line.amount_residual,
+                    "currency": line.company_currency_id,
+                }
+            )
+        return credits
+
+    def _letter_charges(self):
+        """The cost and interest lines the letter claims (not those waived)."""
+        self.ensure_one()
+        charges = self.charge_ids
+        if "waived" in charges._fields:
+            charges = charges.filtered(lambda charge: not charge.waived)
+        return charges
+
+    def _letter_qr_image(self, bank, amount):
+        """EPC QR code (data URI) for paying `amount` to `bank`; False if it cannot."""
+        self.ensure_one()
+        if not bank or amount <= 0:
+            return False
+        try:
+            payload = reference.epc_qr_payload(
+                name=bank.acc_holder_name or self.company_id.name,
+                iban=bank.acc_number,
+                bic=bank.bank_bic or "",
+                amount=amount,
+                currency=self.currency_id.name,
+                reference=self.payment_reference or "",
+                text=self.name,
+            )
+        except DunningRuleError as error:
+            _logger.info("No payment QR code on %s: %s", self.name, error)
+            return False
+        # EPC069-12 asks for error correction level M.
+        png = self.env["ir.actions.report"].barcode(
+            "QR", payload, width=180, height=180, barLevel="M", quiet=1
+        )
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    def _portal_ensure_tokens(self):
+        """Give every notice without one an access token, in one statement."""
+        missing = self.filtered(lambda notice: not notice.access_token)
+        if missing:
+            tokens = [str(uuid.uuid4()) for _notice in missing]
+            self.env.cr.execute(
+                """UPDATE debtor_dunning_notice n SET access_token = v.token
+                     FROM unnest(%s::int[], %s::varchar[]) AS v(id, token)
+                    WHERE n.id = v.id AND n.access_token IS NULL""",
+                [missing.ids, tokens],
+            )
+            missing.invalidate_recordset(["access_token"])
+
+    def _letter_layout(self, report_type="pdf"):
+        """How the letters of these notices are laid out (see report_dunning_notice).
+
+        Debian's wkhtmltopdf prints no header: the letter then carries the
+        letterhead itself, below a smaller top margin.
+        """
+        plain = report_type == "pdf" and not _wkhtmltopdf_prints_headers()
+        return {"header_in_body": plain, "margin_top": 12 if plain else False}
+
+    def _letter_values(self, report_type="pdf"):
+        """What each letter prints beyond the notice's own fields, by notice id.
+
+        Amounts are computed here, never in QWeb: open credits (read now), what is
+        left to pay after them, the payment reference, QR code and portal link.
+        """
+        credits = self._letter_credits()
+        self.sudo()._portal_ensure_tokens()
+        header_in_body = self._letter_layout(report_type)["header_in_body"]
+        result = {}
+        for notice in self:
+            currency = notice.currency_id
+            rounding = currency.rounding
+            rows = [
+                row
+                for row in credits.get(notice.partner_id.id, [])
+                if row["company_id"] == notice.company_id.id
+            ]
+            credit_total = sum(
+                (to_decimal(row["amount"], rounding) for row in rows),
+                start=to_decimal(0, rounding),
+            )
+            due = to_decimal(notice.amount_due, rounding)
+            to_pay = max(due - credit_total, to_decimal(0, rounding))
+            bank = notice._letter_bank()
+            result[notice.id] = {
+                "header_in_body": header_in_body,
+                "attention": notice.partner_id.is_company and notice.contact_name,
+                "foreign": any(
+                    line.currency_id != currency for line in notice.line_ids
+                ),
+                "charges": notice._letter_charges(),
+                "credits": rows,
+                "credit_total": float(credit_total),
+                "to_pay": float(to_pay),
+                "bank": bank,
+                "qr_src": notice._letter_qr_image(bank, to_pay),
+                "portal_url": notice.get_base_url() + notice.get_portal_url(),
+                "responsible": notice.policy_id.responsible_id,
+            }
+        return result
+
+    # ------------------------------------------------------------------ mail hooks
+    def _process_attachments_for_template_post(self, mail_template):
+        """A copy of every listed invoice when the notice's level asks for it.
+
+        Called by mail.template for all notices it renders at once: the invoices
+        are rendered together too.
+        """
+        notices = self.filtered("level_id.attach_invoices")
+        if not notices or self.env.context.get("dunning_no_invoice_copies"):
+            return {}
+        pdfs = self.env["debtor.dunning.escalation"]._invoice_pdfs(
+            notices.line_ids.move_id
+        )
+        return {
+            notice.id: {
+                "attachments": [
+                    (pdfs[move.id][0], base64.b64encode(pdfs[move.id][1]))
+                    for move in notice.line_ids.move_id
+                ]
+            }
+            for notice in notices
+        }
+
+    def _message_receive_bounce(self, email, partner):
+        """The customer's mail server returned the e-mail: it failed."""
+        result = super()._message_receive_bounce(email, partner)
+        self.filtered(lambda n: n.email_state == "sent").write(
+            {
+                "email_state": "failed",
+                "email_error": self.env._(
+                    "The e-mail to %(email)s bounced.", email=email
+                ),
+            }
+        )
+        return result
+
+    # ------------------------------------------------------------------ actions
+    def action_send(self):
+        """E-mail these notices now (a failed one again, whatever its attempts)."""
+        todo = self.filtered(lambda n: n.email_state in ("to_send", "failed"))
+        if not todo:
+            raise UserError(
+                self.env._(
+                    "Nothing to send: the selected notices were e-mailed already or "
+                    "have no e-mail to send."
+                )
+            )
+        todo.filtered(lambda n: n.email_state == "failed").email_attempt_count = 0
+        self.env["debtor.dunning.escalation"]._send_notices(todo)
+        return True
+
+    def action_print_letters(self):
+        """Download the letters to print as one PDF; they become printed."""
+        return self.env["debtor.dunning.escalation"]._print_letters(self)
+
+    def action_mark_posted(self):
+        """The printed letters went in the post today."""
+        printed = self.filtered(lambda n: n.letter_state == "printed")
+        if not printed:
+            raise UserError(self.env._("Only printed letters can be marked as posted."))
+        self.env["debtor.dunning.escalation"]._mark_posted(printed)
+        return True
+
+    def action_log_call(self):
+        """Record how the dunning call went."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Call"),
+            "res_model": "debtor.dunning.call.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_notice_id": self.id},
+        }
+
+    def action_open_partner_notices(self):
+        """The dunning history of this notice's customer."""
+        self.ensure_one()
+        return self.partner_id.action_open_dunning_notices()

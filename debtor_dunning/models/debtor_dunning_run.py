@@ -35,6 +35,11 @@ class DebtorDunningRun(models.Model):
     amount_total = fields.Monetary(
         compute="_compute_counts", currency_field="currency_id"
     )
+    # A run's channels: send its e-mails, print and post its letters.
+    email_to_send_count = fields.Integer(compute="_compute_channel_counts")
+    email_failed_count = fields.Integer(compute="_compute_channel_counts")
+    letter_to_print_count = fields.Integer(compute="_compute_channel_counts")
+    letter_printed_count = fields.Integer(compute="_compute_channel_counts")
 
     @api.depends("date", "company_id")
     def _compute_name(self):
@@ -55,6 +60,27 @@ class DebtorDunningRun(models.Model):
         for run in self:
             run.notice_count, run.amount_total = by_run.get(run, (0, 0.0))
             run.hold_count = held.get(run, 0)
+
+    def _compute_channel_counts(self):
+        Notice = self.env["debtor.dunning.notice"]
+        issued = [("run_id", "in", self.ids), ("state", "=", "issued")]
+        emails = {
+            (run.id, state): count
+            for run, state, count in Notice._read_group(
+                issued, ["run_id", "email_state"], ["__count"]
+            )
+        }
+        letters = {
+            (run.id, state): count
+            for run, state, count in Notice._read_group(
+                issued, ["run_id", "letter_state"], ["__count"]
+            )
+        }
+        for run in self:
+            run.email_to_send_count = emails.get((run.id, "to_send"), 0)
+            run.email_failed_count = emails.get((run.id, "failed"), 0)
+            run.letter_to_print_count = letters.get((run.id, "to_print"), 0)
+            run.letter_printed_count = letters.get((run.id, "printed"), 0)
 
     def action_compute(self):
         """Fill an empty proposal with what would go out on its date."""
@@ -107,3 +133,23 @@ class DebtorDunningRun(models.Model):
         )
         action["domain"] = [("run_id", "=", self.id)]
         return action
+
+    def _issued_notices(self):
+        return self.notice_ids.filtered(lambda n: n.state == "issued")
+
+    def action_send_notices(self):
+        """E-mail the run's issued notices that wait for it (failed ones again)."""
+        return self._issued_notices().action_send()
+
+    def action_print_letters(self):
+        """The run's letters to print, as one PDF."""
+        letters = self._issued_notices().filtered(
+            lambda n: n.letter_state == "to_print"
+        )
+        if not letters:
+            raise UserError(self.env._("This run has no letter left to print."))
+        return letters.action_print_letters()
+
+    def action_mark_letters_posted(self):
+        """The run's printed letters went in the post today."""
+        return self._issued_notices().action_mark_posted()

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .debtor_dunning_rate import RATE_KINDS
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -21,6 +23,25 @@ class ResPartner(models.Model):
         recursive=True,
         help="Consumers and businesses get different policies, costs and interest.",
     )
+    # The law a customer's debts fall under: country, SME status, contractual interest.
+    dunning_law_country = fields.Selection(
+        [("nl", "Netherlands"), ("be", "Belgium"), ("eu", "Other EU country")],
+        string="Dunning Law",
+        help="The law of this customer's contracts when it is not the company's own "
+        "(collection costs, statutory interest, legal steps). Empty: the company's.",
+    )
+    dunning_sme = fields.Boolean(
+        string="SME",
+        help="A small or medium-sized business: under Dutch law a large company may "
+        "give it at most 30 days to pay (art. 6:119a lid 6 BW).",
+    )
+    dunning_interest_kind = fields.Selection(
+        RATE_KINDS,
+        string="Interest Rates",
+        help="The rates this customer's late payments bear when the contract names "
+        "them. Empty: the company's contractual rates, else statutory interest.",
+    )
+
     dunning_role = fields.Selection(
         [
             ("finance", "Finance"),
@@ -174,6 +195,16 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def _dunning_law(self, company):
+        """(law country, debtor type) of this customer's debts to `company`."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        debtor_type = commercial.dunning_debtor_type or (
+            "business" if commercial.is_company else "consumer"
+        )
+        law = commercial.dunning_law_country or company.dunning_law_country
+        return law, debtor_type
 
     def _dunning_recipients(self):
         """Who receives this customer's notices: its dunning contacts, else itself."""
