@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
+from ..core.calendar import is_send_day
+
 # (key, name, country, lang, company?, email, city)
 _CUSTOMERS = (
     ("nl_hotel", "Hotel De Zon B.V.", "nl", "nl_NL", True, "", "Den Haag"),
@@ -127,6 +129,35 @@ _INVOICES = (
 
 _TERM_DAYS = 30
 
+# What the accountant has done about some overdue invoices, each named by its customer
+# and its days overdue as in _INVOICES.
+# Disputes: (customer, days overdue, reason, opened days ago, the customer's words,
+# resolution: empty while the dispute is open, else why it was rejected).
+_DISPUTES = (
+    (
+        "nl_bakery",
+        31,
+        "quality",
+        3,
+        "Two of the five proofing cabinets arrived damaged: dented doors, one does "
+        "not close. We pay once they are repaired or replaced.",
+        "",
+    ),
+    (
+        "be_brewery",
+        16,
+        "price",
+        9,
+        "The price per crate is higher than in your quotation.",
+        "The invoice follows the quotation the customer signed; the lower price he "
+        "quotes was for a larger order. The invoice stands.",
+    ),
+)
+# A promise to pay made in the call that a notice of default asked for: customer, days
+# overdue of the invoice on the notice, days until the promised payment, the phone
+# number called.
+_PROMISE = ("be_bakery", 61, 14, "+32 81 24 68 10")
+
 
 class DebtorDunningDemo(models.AbstractModel):
     _name = "debtor.dunning.demo"
@@ -146,7 +177,12 @@ class DebtorDunningDemo(models.AbstractModel):
         self.env["debtor.dunning.policy"].search(
             [("company_id", "=", company.id)]
         ).write({"mode": "auto", "responsible_id": accountant.id})
-        self._demo_invoices(env, company, customers)
+        invoices = self._demo_invoices(env, company, customers)
+        # What a credit controller does about them, through the add-on's own actions.
+        env = env(user=accountant)
+        self._demo_promise(env, company, customers, invoices)
+        self._demo_disputes(env, invoices)
+        self._demo_arrangements(env, customers, invoices)
 
     def _demo_xmlid(self, name, record):
         self.env["ir.model.data"]._update_xmlids(
@@ -283,6 +319,7 @@ class DebtorDunningDemo(models.AbstractModel):
         Move = env["account.move"].with_context(
             mail_create_nolog=True, tracking_disable=True
         )
+        invoices = {}
         for index, (key, overdue, amount, stage) in enumerate(rows, start=1):
             days = 60 if stage == "split" else _TERM_DAYS
             invoice_date = today - timedelta(days=overdue + days)
@@ -310,6 +347,8 @@ class DebtorDunningDemo(models.AbstractModel):
             )
             move.action_post()
             self._demo_settle(env, move, stage, invoice_date, today)
+            invoices[key, overdue] = move
+        return invoices
 
     def _demo_settle(self, env, move, stage, invoice_date, today):
         """Pay, part-pay or credit a posted demo invoice as its stage says."""
@@ -356,3 +395,99 @@ class DebtorDunningDemo(models.AbstractModel):
                 }
             )
             credit.action_post()
+
+    def _demo_promise(self, env, company, customers, invoices):
+        """A notice of default issued over a week ago, and its call: a promise.
+
+        The accountant ran dunning on a sending day at least eight days ago (past the
+        policy's 7 days between notices, so today's run is not held back by it), when
+        the invoice had reached the notice of default but not yet the collection
+        agency, and kept only this customer's notice of the proposal: she deleted the
+        others, as a proposal allows. The notice asked for a call; the "Log Call"
+        wizard records the promise, which pauses dunning of the invoice until then.
+        """
+        key, overdue, days, phone = _PROMISE
+        customer = customers[key]
+        customer.phone = phone
+        policy = env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id), ("default_for", "=", "all")]
+        )
+        today = fields.Date.context_today(self)
+        day = today - timedelta(days=8)
+        holidays = policy._holidays((day.year - 1, day.year))
+        while not is_send_day(day, policy._send_weekdays(), (), holidays):
+            day -= timedelta(days=1)
+        run = env["debtor.dunning.escalation"]._propose(company, day)
+        notice = run.notice_ids.filtered(lambda n: n.partner_id == customer)
+        (run.notice_ids - notice).unlink()
+        run.action_validate()
+        wizard = (
+            env["debtor.dunning.call.log"]
+            .with_context(default_notice_id=notice.id)
+            .create(
+                {
+                    "contact_id": customer.id,
+                    "outcome": "promise",
+                    "move_ids": [Command.set(invoices[key, overdue].ids)],
+                    "promise_date": today + timedelta(days=days),
+                    "note": "<p>Cash is tight this month; the owner promises to "
+                    "pay the invoice in full.</p>",
+                }
+            )
+        )
+        wizard.action_confirm()
+
+    def _demo_disputes(self, env, invoices):
+        """An open dispute (the responsible's to-do waits) and a rejected one."""
+        today = fields.Date.context_today(self)
+        Dispute = env["debtor.dunning.dispute"]
+        for key, overdue, reason, age, note, resolution in _DISPUTES:
+            dispute = Dispute.create(
+                {
+                    "move_id": invoices[key, overdue].id,
+                    "reason": reason,
+                    "note": note,
+                    "open_date": today - timedelta(days=age),
+                }
+            )
+            if resolution:
+                dispute.resolution = resolution
+                dispute.action_reject()
+
+    def _demo_arrangements(self, env, customers, invoices):
+        """Two consumers pay their overdue invoices in instalments.
+
+        Sanne Bakker's arrangement is confirmed (she has no e-mail address: the
+        written confirmation is to be printed and posted) and she paid the first
+        instalment; Marie Lambert's is a draft with its schedule, waiting for her
+        agreement.
+        """
+        today = fields.Date.context_today(self)
+        running = self._demo_arrangement(
+            env,
+            invoices["nl_consumer_sanne", 75],
+            {"instalment_count": 3, "frequency": "monthly", "first_date": today},
+        )
+        running.action_confirm()
+        first = running.line_ids.sorted("number")[:1]
+        oldest = running.move_ids.sorted(lambda m: (m.invoice_date_due, m.id))[:1]
+        env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=oldest.ids
+        ).create({"payment_date": today, "amount": first.amount})._create_payments()
+        # The daily check closes the paid instalment's to-do.
+        env["debtor.dunning.arrangement"].sudo()._cron_check_arrangements()
+        draft = self._demo_arrangement(
+            env,
+            invoices["be_consumer", 35],
+            {"instalment_count": 6, "frequency": "monthly"},
+        )
+        draft.action_compute_schedule()
+
+    def _demo_arrangement(self, env, invoice, vals):
+        """A payment arrangement as the invoice's button proposes it (a draft)."""
+        action = invoice.with_env(env).action_dunning_arrangement()
+        return (
+            env["debtor.dunning.arrangement"]
+            .with_context(**action["context"])
+            .create(vals)
+        )
