@@ -13,8 +13,10 @@ PG_ADMIN=${PG_ADMIN_USER:-postgres}
 # Databases made here start with this prefix (templates, tests); set it to work on
 # several checkouts at once without one dropping the other's template.
 DB_PREFIX=${DUNNING_DB_PREFIX:-dd}
-APT_PACKAGES=(libldap2-dev libsasl2-dev libpq-dev wkhtmltopdf chromium poppler-utils
-    fonts-dejavu-core postgresql-client)
+# Odoo's requirements compile psycopg2 and python-ldap (compiler, headers); git lists
+# the addon's files and runs pre-commit; the rest are letters, tours and psql.
+APT_PACKAGES=(python3-venv python3-dev build-essential git libldap2-dev libsasl2-dev
+    libpq-dev wkhtmltopdf chromium poppler-utils fonts-dejavu-core postgresql-client)
 
 # Lines of an Odoo log that mean the install or update did not go right.
 ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded'
@@ -85,7 +87,6 @@ need_venv() {
 pg_up() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3; }
 
 need_postgres() {
-    if ! command -v pg_isready >/dev/null; then need_system_packages postgresql-client; fi
     pg_up && { need_role; return 0; }
     local local_host=false
     case "$PGHOST" in 127.*|localhost|/*) local_host=true ;; esac
@@ -107,16 +108,21 @@ need_postgres() {
 }
 
 need_role() {
-    # Odoo refuses the postgres superuser: it gets a role of its own.
-    if ! psql -qtA -U "$DB_USER" -d postgres -c 'select 1' >/dev/null 2>&1; then
-        psql -qtA -U "$PG_ADMIN" -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL ||
-DO \$\$ BEGIN
+    # Odoo refuses the postgres superuser: it gets a role of its own, with a password
+    # (Debian's default pg_hba asks for one over TCP).
+    local create="DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-    CREATE ROLE "$DB_USER" LOGIN CREATEDB PASSWORD '$DB_PASSWORD';
+    CREATE ROLE \"$DB_USER\" LOGIN CREATEDB PASSWORD '$DB_PASSWORD';
   END IF;
-END \$\$;
-SQL
-            die "Could not create the PostgreSQL role $DB_USER as $PG_ADMIN at $PGHOST:$PGPORT; create it with: createuser --createdb $DB_USER"
+END \$\$;"
+    if ! PGPASSWORD="$DB_PASSWORD" psql -qtA -U "$DB_USER" -d postgres -c 'select 1' >/dev/null 2>&1; then
+        # As the admin role over TCP (trust), else as the postgres system user over
+        # the local socket (Debian's peer authentication).
+        psql -qtA -U "$PG_ADMIN" -d postgres -v ON_ERROR_STOP=1 -c "$create" >/dev/null 2>&1 ||
+            { [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null &&
+                runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD \
+                    psql -p "$PGPORT" -qtA -d postgres -v ON_ERROR_STOP=1 -c "$create" >/dev/null; } ||
+            die "Could not create the PostgreSQL role $DB_USER as $PG_ADMIN at $PGHOST:$PGPORT; create it with: sudo -u postgres createuser --createdb --pwprompt $DB_USER (password $DB_PASSWORD)"
     fi
     export PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD"
 }
@@ -156,9 +162,10 @@ copy_db() { # copy_db SOURCE TARGET: the database and its filestore
     if [ -d "$(filestore "$1")" ]; then cp -a "$(filestore "$1")" "$(filestore "$2")"; fi
 }
 
-addon_hash() { # the addon's files, Odoo's version and the requirements decide the template
-    (cd "$REPO" && git ls-files -co --exclude-standard debtor_dunning | LC_ALL=C sort |
-        xargs -d '\n' sha1sum; sha1sum "$ODOO_PATH/odoo/release.py") | sha1sum | cut -c1-10
+addon_hash() { # the addon's files and Odoo's version decide the template
+    (cd "$REPO" && find debtor_dunning -type f ! -path '*/__pycache__/*' ! -name '*.pyc' |
+        LC_ALL=C sort | xargs -d '\n' sha1sum; sha1sum "$ODOO_PATH/odoo/release.py") |
+        sha1sum | cut -c1-10
 }
 
 # A database with account and the Dutch and Belgian charts, once per Odoo tree.
