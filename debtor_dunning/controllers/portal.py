@@ -7,8 +7,9 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.account_move import _SETTLED
+
 LETTER_REPORT = "debtor_dunning.debtor_dunning_notice_action_report"
-_SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
 
 
 class DunningNoticePortal(CustomerPortal):

@@ -9,12 +9,12 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.account_move import _SETTLED
 from ..models.debtor_dunning_arrangement import FREQUENCIES
 from ..models.debtor_dunning_dispute import REASONS
 
 # The most instalments a customer may propose himself; more needs the accountant.
 MAX_PORTAL_INSTALMENTS = 24
-_SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
 
 
 class DunningDisputePortal(CustomerPortal):
@@ -214,6 +214,29 @@ class DunningDisputePortal(CustomerPortal):
         )
         return request.render("debtor_dunning.portal_arrangement_page", values)
 
+    def _dunning_proposal_error(self, chosen, count, frequency, first_date):
+        """Why the proposal form cannot be accepted, or None."""
+        env = request.env
+        if not chosen:
+            return env._("Choose the invoices you want to pay in instalments.")
+        if len(chosen.company_id) > 1:
+            return env._(
+                "Invoices from %(companies)s need one proposal each.",
+                companies=", ".join(chosen.company_id.mapped("name")),
+            )
+        if not count.isdecimal() or not 1 <= int(count) <= MAX_PORTAL_INSTALMENTS:
+            return env._(
+                "Choose between 1 and %(max)s instalments.",
+                max=MAX_PORTAL_INSTALMENTS,
+            )
+        if frequency not in dict(FREQUENCIES):
+            return env._("Choose how often you pay.")
+        if not first_date:
+            return env._("Enter the date of the first payment.")
+        if first_date < fields.Date.context_today(env.user):
+            return env._("The first payment cannot lie in the past.")
+        return None
+
     @http.route(
         ["/my/arrangements/propose"],
         type="http",
@@ -230,29 +253,18 @@ class DunningDisputePortal(CustomerPortal):
             chosen_ids = {
                 int(value)
                 for value in request.httprequest.form.getlist("invoice_ids")
-                if value.isdigit()
+                if value.isdecimal()
             }
             chosen = invoices.filtered(lambda m: m.id in chosen_ids)
             count = post.get("instalment_count", "")
-            first_date = fields.Date.to_date(post.get("first_date") or None)
-            today = fields.Date.context_today(env.user)
-            if not chosen:
-                error = env._("Choose the invoices you want to pay in instalments.")
-            elif len(chosen.company_id) > 1:
-                error = env._(
-                    "Invoices from %(companies)s need one proposal each.",
-                    companies=", ".join(chosen.company_id.mapped("name")),
-                )
-            elif not count.isdigit() or not 1 <= int(count) <= MAX_PORTAL_INSTALMENTS:
-                error = env._(
-                    "Choose between 1 and %(max)s instalments.",
-                    max=MAX_PORTAL_INSTALMENTS,
-                )
-            elif post.get("frequency") not in dict(FREQUENCIES):
-                error = env._("Choose how often you pay.")
-            elif not first_date or first_date < today:
-                error = env._("The first payment cannot lie in the past.")
-            else:
+            try:
+                first_date = fields.Date.to_date(post.get("first_date") or None)
+            except ValueError:  # not a date: said below, the form is kept
+                first_date = None
+            error = self._dunning_proposal_error(
+                chosen, count, post.get("frequency"), first_date
+            )
+            if not error:
                 try:
                     arrangement = self._dunning_create_proposal(
                         chosen, int(count), post["frequency"], first_date
@@ -273,7 +285,7 @@ class DunningDisputePortal(CustomerPortal):
                 "chosen_ids": set(
                     int(value)
                     for value in request.httprequest.form.getlist("invoice_ids")
-                    if value.isdigit()
+                    if value.isdecimal()
                 )
                 if request.httprequest.method == "POST"
                 else set(invoices.ids),

@@ -695,6 +695,7 @@ class DebtorDunningArrangement(models.Model):
     def _remind(self, today, paid):
         """Remind each customer once of his next instalment, `reminder_days` ahead."""
         template = "debtor_dunning.mail_template_dunning_arrangement_reminder"
+        reminded = self.env["debtor.dunning.arrangement.line"]
         for arrangement in self:
             rounding = arrangement.currency_id.rounding
             lines = arrangement.line_ids.sorted("number")
@@ -715,7 +716,8 @@ class DebtorDunningArrangement(models.Model):
                 <= line.due_date
             ):
                 arrangement._notify_customer(template)
-                line.reminded_date = today
+                reminded |= line
+        reminded.reminded_date = today
 
     def _notify_customer(self, template_xmlid):
         """Mail the customer with a template; without an address, a note to print."""

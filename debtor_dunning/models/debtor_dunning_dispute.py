@@ -136,19 +136,21 @@ class DebtorDunningDispute(models.Model):
 
     @api.constrains("move_id", "state")
     def _check_one_open_per_invoice(self):
-        for dispute in self.filtered(lambda d: d.state == "open"):
-            if (
-                self.search_count(
-                    [("move_id", "=", dispute.move_id.id), ("state", "=", "open")]
+        moves = self.filtered(lambda d: d.state == "open").move_id
+        if not moves:
+            return
+        doubled = self._read_group(
+            [("move_id", "in", moves.ids), ("state", "=", "open")],
+            ["move_id"],
+            having=[("__count", ">", 1)],
+        )
+        if doubled:
+            raise ValidationError(
+                self.env._(
+                    "Invoice %(invoice)s already has an open dispute.",
+                    invoice=doubled[0][0].display_name,
                 )
-                > 1
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Invoice %(invoice)s already has an open dispute.",
-                        invoice=dispute.move_id.display_name,
-                    )
-                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -292,6 +292,26 @@ _TOTALS_SQL = """
      WHERE n.id = v.id
 """
 
+# At issue, after the lock: the lines' open amounts as they are now, and each notice's
+# total as the sum of the lines it kept.
+_REFRESH_AMOUNTS_SQL = """
+    WITH fresh AS (
+        UPDATE debtor_dunning_notice_line l
+           SET amount_residual = aml.amount_residual,
+               amount_residual_currency = aml.amount_residual_currency
+          FROM account_move_line aml
+         WHERE l.notice_id = ANY(%s) AND aml.id = l.move_line_id
+     RETURNING l.notice_id, l.amount_residual
+    )
+    UPDATE debtor_dunning_notice n
+       SET amount_total = s.total,
+           amount_due = s.total + COALESCE(n.cost_amount, 0)
+                        + COALESCE(n.interest_amount, 0)
+      FROM (SELECT notice_id, SUM(amount_residual) AS total
+              FROM fresh GROUP BY notice_id) s
+     WHERE n.id = s.notice_id AND n.id = ANY(%s)
+"""
+
 
 def _settled_or_held(last_date, settled, held, promise_date, excluded_until, day):
     """Whether a notice line dated `day` must not go out after all."""
@@ -730,6 +750,8 @@ class DebtorDunningEscalation(models.AbstractModel):
                     "DELETE FROM debtor_dunning_notice_line WHERE id = ANY(%s)",
                     [dropped],
                 )
+            # A part-payment since the proposal: the notice claims what is open now.
+            cr.execute(_REFRESH_AMOUNTS_SQL, [ids, ids])
             cr.execute(
                 """UPDATE debtor_dunning_notice n SET state = 'cancel'
                     WHERE n.id = ANY(%s) AND NOT EXISTS (

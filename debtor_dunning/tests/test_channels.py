@@ -11,6 +11,7 @@ except ImportError:  # the other test modules still run; these fail saying why
 
 import odoo
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -280,13 +281,31 @@ class TestChannels(DunningCommon):
     def test_dispute_from_a_call(self):
         notice = self._call_notice()
         action = self._log(
-            notice, outcome="dispute", move_ids=[Command.set(self.jan_invoice.ids)]
+            notice,
+            outcome="dispute",
+            move_ids=[Command.set(self.jan_invoice.ids)],
+            note="<p>The delivery was incomplete.</p>",
         )
-        if "debtor.dunning.dispute" in self.env:
-            self.assertEqual(action["res_model"], "debtor.dunning.dispute")
-        else:
-            self.assertTrue(self.jan_invoice.dunning_disputed)
+        dispute = self.env["debtor.dunning.dispute"].search(
+            [("move_id", "=", self.jan_invoice.id)]
+        )
+        self.assertEqual(len(dispute), 1)
+        self.assertEqual(dispute.state, "open")
+        self.assertIn("The delivery was incomplete.", dispute.note)
+        self.assertTrue(self.jan_invoice.dunning_disputed)
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("debtor.dunning.dispute", dispute.id),
+        )
         self.assertEqual(notice.call_state, "done")
+        # A paid invoice cannot be disputed: a clear error, nothing recorded.
+        self._pay(self.sanne_invoice, self.sanne_invoice.amount_total, TUESDAY)
+        with self.assertRaisesRegex(UserError, "cannot be disputed"):
+            self._log(
+                notice,
+                outcome="dispute",
+                move_ids=[Command.set(self.sanne_invoice.ids)],
+            )
 
     def test_call_back_moves_the_call(self):
         notice = self._call_notice()

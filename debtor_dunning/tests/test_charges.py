@@ -366,9 +366,9 @@ class TestCharges(DunningCommon):
         letter = consumer.level_ids.filtered("fourteen_day_letter")
         self.assertEqual(letter.wait_days, 14)
         self.assertIn("fourteen days", letter.letter_text)
-        self.assertTrue(
-            consumer.level_ids.filtered("claims_costs").mapped("interrupts_limitation")
-        )
+        claiming = consumer.level_ids.filtered("claims_costs")
+        self.assertTrue(claiming)
+        self.assertTrue(all(claiming.mapped("interrupts_limitation")))
         belgian = self.env["res.company"].create(
             {"name": "Belgian BV", "country_id": self.env.ref("base.be").id}
         )

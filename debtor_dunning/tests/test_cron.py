@@ -43,7 +43,8 @@ class TestCron(DunningCommon):
 
     def test_second_cron_the_same_day_issues_nothing(self):
         self._invoice(overdue=10)
-        self._cron(batch_size=100)
+        first, _progress = self._cron(batch_size=100)
+        self.assertTrue(first.filtered(lambda n: n.company_id == self.company))
         issued, progress = self._cron(batch_size=100)
         ours = issued.filtered(lambda n: n.company_id == self.company)
         self.assertFalse(ours)

@@ -292,6 +292,24 @@ class TestEscalation(DunningCommon):
         self.assertEqual(move_a.dunning_level_id, self.levels[1])
         self.assertFalse(move_b.dunning_level_id)
 
+    def test_payments_after_the_proposal_change_what_the_notice_claims(self):
+        part_paid = self._invoice(overdue=40, amount=1000)
+        paid = self._invoice(overdue=40, amount=500)
+        run = self._run(validate=False)
+        self.assertEqual(self._notice_of(run).amount_total, 1500)
+        self._pay(part_paid, 400, TUESDAY - timedelta(days=1))
+        self._pay(paid, 500, TUESDAY - timedelta(days=1))
+        run.action_validate()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(notice.line_ids.move_id, part_paid)
+        self.assertEqual(notice.line_ids.amount_residual, 600)
+        self.assertEqual(notice.amount_total, 600)
+        self.assertEqual(
+            notice.amount_due,
+            notice.amount_total + notice.cost_amount + notice.interest_amount,
+        )
+
     def test_notice_message_is_logged_once_per_notice(self):
         self._invoice(overdue=40)
         self._invoice(overdue=30)

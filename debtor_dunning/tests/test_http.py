@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 
 @tagged("post_install", "-at_install")
@@ -12,13 +13,29 @@ class TestHttp(HttpCase):
         action = self.env.ref("debtor_dunning.account_move_action_overdue")
         response = self.url_open(f"/odoo/action-{action.id}")
         self.assertEqual(response.status_code, 200)
+        self.assertNotIn("/web/login", response.url, "logged in, not sent to login")
+        loaded = self.make_jsonrpc_request("/web/action/load", {"action_id": action.id})
+        self.assertEqual(loaded["res_model"], "account.move")
+        # The demo's posted customer invoices, as the action's domain finds them
+        # for this user, and the overdue ones its default filter shows.
+        domain = safe_eval(loaded["domain"])
         count = self.make_jsonrpc_request(
             "/web/dataset/call_kw/account.move/search_count",
             {
                 "model": "account.move",
                 "method": "search_count",
-                "args": [[("move_type", "=", "out_invoice")]],
+                "args": [domain],
                 "kwargs": {},
             },
         )
         self.assertGreaterEqual(count, 30)
+        overdue = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/account.move/search_count",
+            {
+                "model": "account.move",
+                "method": "search_count",
+                "args": [[*domain, ("dunning_state", "=", "overdue")]],
+                "kwargs": {},
+            },
+        )
+        self.assertGreaterEqual(overdue, 10)

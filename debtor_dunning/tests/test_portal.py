@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -38,8 +40,10 @@ class TestPortal(DunningCommon, HttpCase):
         self.notice.with_user(self.portal_user).check_access("read")
 
     def test_portal_user_sees_no_proposed_notice(self):
-        run = self.service._propose(self.company, self.as_of.replace(day=30))
+        # 24 days overdue then: the second reminder, proposed, not issued.
+        run = self.service._propose(self.company, self.as_of + timedelta(days=14))
         draft = run.notice_ids.filtered(lambda n: n.partner_id == self.customer)
+        self.assertEqual(draft.state, "draft")
         Notice = self.env["debtor.dunning.notice"].with_user(self.portal_user)
         self.assertNotIn(draft, Notice.search([]))
 

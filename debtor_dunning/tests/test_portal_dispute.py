@@ -133,6 +133,23 @@ class TestPortalDispute(DunningCommon, HttpCase):
         )
         self.assertIn("Choose between 1 and 24 instalments", response.text)
         self.assertIn('value="99"', response.text)
+        # A count that is no plain number, then a date the browser did not format.
+        for count, refusal in (
+            ("²", "Choose between 1 and 24 instalments"),
+            ("3", "Enter the date of the first payment"),
+        ):
+            response = self._post(
+                "/my/arrangements/propose",
+                {
+                    "invoice_ids": str(self.move.id),
+                    "instalment_count": count,
+                    "frequency": "weekly",
+                    "first_date": "12/05/2099",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(refusal, response.text)
+            self.assertIn('value="12/05/2099"', response.text)
         self.assertFalse(
             self.Arrangement.search([("partner_id", "=", self.partner_a.id)])
         )

@@ -1,11 +1,15 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
 from ..core.promise import allocate_oldest_first
+from ..models.account_move import _SETTLED
 
 OUTCOMES = [
     ("promise", "Promise to pay"),
@@ -49,7 +53,7 @@ class DebtorDunningCallLog(models.TransientModel):
         notice = self.env["debtor.dunning.notice"].browse(values.get("notice_id"))
         if notice:
             moves = notice.line_ids.move_id.filtered(
-                lambda m: m.payment_state not in ("paid", "in_payment", "reversed")
+                lambda m: m.payment_state not in _SETTLED
             )
             values.setdefault("move_ids", [fields.Command.set(moves.ids)])
             values.setdefault(
@@ -140,35 +144,43 @@ class DebtorDunningCallLog(models.TransientModel):
                     "The promise cannot be recorded: %(error)s", error=str(error)
                 )
             ) from error
+        moves.write({"dunning_promise_date": self.promise_date})
+        by_share = defaultdict(lambda: moves.browse())
         for move, share in zip(moves, shares, strict=True):
-            move.write(
-                {
-                    "dunning_promise_date": self.promise_date,
-                    "dunning_promise_amount": float(share),
-                }
-            )
+            by_share[float(share)] |= move
+        for share, group in by_share.items():
+            group.write({"dunning_promise_amount": share})
         return False
 
     def _log_dispute(self):
-        """The chosen invoices are disputed: a dispute case if that model exists."""
+        """A dispute case per chosen invoice, in the customer's words: it holds the
+        invoice from dunning. The accountant then sees them to set the reason."""
         if not self.move_ids:
             raise UserError(self.env._("Choose the invoices the customer disputes."))
-        if "debtor.dunning.dispute" in self.env:
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("New Dispute"),
-                "res_model": "debtor.dunning.dispute",
-                "view_mode": "form",
-                "target": "new",
-                "context": {
-                    "default_partner_id": self.partner_id.id,
-                    "default_move_ids": [fields.Command.set(self.move_ids.ids)],
-                    "default_notice_id": self.notice_id.id,
-                    "default_description": self.note,
-                },
-            }
-        self.move_ids.write({"dunning_disputed": True})
-        return False
+        self.move_ids._check_dunning_disputable()
+        disputes = self.env["debtor.dunning.dispute"].create(
+            [
+                {
+                    "move_id": move.id,
+                    "reason": "other",
+                    "note": html2plaintext(self.note or "") or False,
+                }
+                for move in self.move_ids
+            ]
+        )
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Disputes"),
+            "res_model": "debtor.dunning.dispute",
+            "target": "current",
+        }
+        if len(disputes) == 1:
+            return {**action, "view_mode": "form", "res_id": disputes.id}
+        return {
+            **action,
+            "view_mode": "list,form",
+            "domain": [("id", "in", disputes.ids)],
+        }
 
     def _log_wrong_contact(self):
         """Nobody to talk to: a to-do to find the right contact."""
