@@ -169,6 +169,11 @@ class DebtorDunningDemo(models.AbstractModel):
         if self.env.ref("debtor_dunning.company_demo", raise_if_not_found=False):
             return
         company = self._demo_company()
+        # Everything below is dated relative to this day; tests on the demo run on it.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "debtor_dunning.demo_date",
+            fields.Date.to_string(fields.Date.context_today(self)),
+        )
         env = self.with_company(company).env
         customers = self._demo_customers(company)
         accountant = self._demo_users(company)

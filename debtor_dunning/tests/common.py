@@ -1,16 +1,31 @@
 from datetime import date, timedelta
 
-from odoo import Command
-from odoo.tests import new_test_user, tagged
+import freezegun
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+# Every test runs on a fixed day, never on the wall clock: a Tuesday (a sending day of
+# the standard policy), no public holiday in NL or BE. Noon, so that no time zone moves
+# it to another date.
 TUESDAY = date(2026, 11, 24)
+
+
+def noon(day):
+    """`day` at noon, as freeze_time takes it."""
+    return f"{fields.Date.to_string(day)} 12:00:00"
 
 
 @tagged("post_install", "-at_install")
 class DunningCommon(AccountTestInvoicingCommon):
-    """A company with the standard ladder (7/21/35/60 days), users and helpers."""
+    """A company with the standard ladder (7/21/35/60 days), users and helpers.
+
+    The clock stands still on TUESDAY (Odoo's class-level freeze_time).
+    """
+
+    freeze_time = noon(TUESDAY)
 
     @classmethod
     def setUpClass(cls):
@@ -97,3 +112,26 @@ class DunningCommon(AccountTestInvoicingCommon):
 
     def _hold_reasons(self, run, move):
         return set(run.hold_ids.filtered(lambda h: h.move_id == move).mapped("reason"))
+
+
+@tagged("post_install", "-at_install")
+class DemoCase(TransactionCase):
+    """Tests that read the demo data run on the day it was loaded.
+
+    The demo is dated relative to its load day (the template database may be older
+    than today): the clock stands still on that day, whenever the suite runs.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo_date = demo_date(cls.env)
+        cls.startClassPatcher(freezegun.freeze_time(noon(cls.demo_date)))
+        cls.company = cls.env.ref("debtor_dunning.company_demo")
+
+
+def demo_date(env):
+    """The day the demo data was loaded (debtor.dunning.demo records it)."""
+    day = env["ir.config_parameter"].sudo().get_param("debtor_dunning.demo_date")
+    assert day, "the demo data is loaded by the README's commands: it is missing"
+    return fields.Date.to_date(day)

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import freeze_time, tagged
 
-from .common import TUESDAY, DunningCommon
+from .common import TUESDAY, DemoCase, DunningCommon
 
 
 @tagged("post_install", "-at_install")
@@ -62,38 +62,18 @@ class TestCron(DunningCommon):
         run.action_validate()
         self.assertEqual(run.notice_ids.state, "issued")
 
-    def test_concurrent_run_skips_what_another_transaction_holds(self):
-        """A second transaction locking the invoices: this run issues none of them."""
-        # The demo company's invoices are committed, so another cursor can lock them.
-        company = self.env.ref("debtor_dunning.company_demo")
-        service = self.service.sudo().with_company(company)
-        policy = service.env["debtor.dunning.policy"].search(
-            [("company_id", "=", company.id)]
-        )
-        policy.write(
-            {f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")}
-        )
-        policy.level_ids.needs_review = False
-        today = fields.Date.context_today(service)
-        run = service._propose(company, today)
-        lines = run.notice_ids.line_ids.move_line_id
-        self.assertTrue(lines, "the demo company has overdue invoices")
-        with self.registry.cursor() as other:
-            other.execute("SET LOCAL lock_timeout = '10s'")  # fail, never hang
-            other.execute(
-                "SELECT id FROM account_move_line WHERE id = ANY(%s) FOR NO KEY UPDATE",
-                [lines.ids],
-            )
-            run.action_validate()
-            other.rollback()
-        self.assertEqual(set(run.notice_ids.mapped("state")), {"cancel"})
-        self.assertFalse(lines.move_id.filtered("dunning_last_date"))
-
 
 @tagged("post_install", "-at_install")
-class TestDemoEscalation(DunningCommon):
+class TestDemoEscalation(DemoCase):
+    """The scheduled action and concurrent runs on the demo's committed invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.service = cls.env["debtor.dunning.escalation"]
+
     def test_scheduled_action_escalates_the_demo_invoices(self):
-        company = self.env.ref("debtor_dunning.company_demo")
+        company = self.company
         self.service = self.service.sudo()  # the scheduled action runs as superuser
         # The standard policy, and the consumer policy of a company under Dutch law.
         policies = self.service.env["debtor.dunning.policy"].search(
@@ -124,3 +104,30 @@ class TestDemoEscalation(DunningCommon):
         with freeze_time(tuesday):
             again = self.service._cron_escalate()
         self.assertFalse(again.filtered(lambda n: n.company_id == company))
+
+    def test_concurrent_run_skips_what_another_transaction_holds(self):
+        """A second transaction locking the invoices: this run issues none of them."""
+        # The demo company's invoices are committed, so another cursor can lock them.
+        company = self.env.ref("debtor_dunning.company_demo")
+        service = self.service.sudo().with_company(company)
+        policy = service.env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id)]
+        )
+        policy.write(
+            {f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")}
+        )
+        policy.level_ids.needs_review = False
+        today = fields.Date.context_today(service)
+        run = service._propose(company, today)
+        lines = run.notice_ids.line_ids.move_line_id
+        self.assertTrue(lines, "the demo company has overdue invoices")
+        with self.registry.cursor() as other:
+            other.execute("SET LOCAL lock_timeout = '10s'")  # fail, never hang
+            other.execute(
+                "SELECT id FROM account_move_line WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                [lines.ids],
+            )
+            run.action_validate()
+            other.rollback()
+        self.assertEqual(set(run.notice_ids.mapped("state")), {"cancel"})
+        self.assertFalse(lines.move_id.filtered("dunning_last_date"))

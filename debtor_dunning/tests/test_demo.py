@@ -1,20 +1,21 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.debtor_dunning.core.calendar import next_send_day
 
+from .common import DemoCase
+
 
 @tagged("post_install", "-at_install")
-class TestDemoData(TransactionCase):
+class TestDemoData(DemoCase):
     """The demo company has invoices at every stage (when demo data is loaded)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # The README's commands always load demo data: its absence is a failure.
-        cls.company = cls.env.ref("debtor_dunning.company_demo")
         cls.invoices = cls.env["account.move"].search(
             [
                 ("company_id", "=", cls.company.id),
@@ -30,7 +31,8 @@ class TestDemoData(TransactionCase):
             self.assertEqual(self.company.chart_template, "nl")
 
     def test_demo_has_thirty_posted_invoices_at_every_stage(self):
-        today = fields.Date.context_today(self.invoices)
+        today = self.demo_date
+        self.assertEqual(fields.Date.context_today(self.invoices), today)
         open_ = self.invoices.filtered(
             lambda m: m.payment_state in ("not_paid", "partial")
         )
@@ -96,13 +98,12 @@ class TestDemoData(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDemoFollowUp(TransactionCase):
+class TestDemoFollowUp(DemoCase):
     """The demo shows disputes, payment arrangements and a promise to pay."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.ref("debtor_dunning.company_demo")
         cls.accountant = cls.env.ref("debtor_dunning.res_users_accountant_demo")
         cls.disputes = cls.env["debtor.dunning.dispute"].search(
             [("company_id", "=", cls.company.id)]

@@ -1,9 +1,13 @@
 from odoo.tests import HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import DemoCase
+
 
 @tagged("post_install", "-at_install")
-class TestHttp(HttpCase):
+class TestHttp(DemoCase, HttpCase):
+    """The demo as its users reach it over HTTP, on the day the demo was loaded."""
+
     def test_login_page_is_served(self):
         response = self.url_open("/web/login")
         self.assertEqual(response.status_code, 200)
