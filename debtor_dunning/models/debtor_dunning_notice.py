@@ -302,7 +302,7 @@ class DebtorDunningNotice(models.Model):
             raise UserError(
                 self.env._("Only the charges of a proposed notice can be recomputed.")
             )
-        self.env["debtor.dunning.escalation"]._compute_charges(self)
+        self.env["debtor.dunning.charges"]._compute_charges(self)
         return True
 
     def action_open_charge_waive(self):
@@ -485,7 +485,7 @@ class DebtorDunningNotice(models.Model):
         notices = self.filtered("level_id.attach_invoices")
         if not notices or self.env.context.get("dunning_no_invoice_copies"):
             return {}
-        pdfs = self.env["debtor.dunning.escalation"]._invoice_pdfs(
+        pdfs = self.env["debtor.dunning.rendering"]._invoice_pdfs(
             notices.line_ids.move_id
         )
         return {
@@ -523,19 +523,19 @@ class DebtorDunningNotice(models.Model):
                 )
             )
         todo.filtered(lambda n: n.email_state == "failed").email_attempt_count = 0
-        self.env["debtor.dunning.escalation"]._send_notices(todo)
+        self.env["debtor.dunning.sending"]._send_notices(todo)
         return True
 
     def action_print_letters(self):
         """Download the letters to print as one PDF; they become printed."""
-        return self.env["debtor.dunning.escalation"]._print_letters(self)
+        return self.env["debtor.dunning.sending"]._print_letters(self)
 
     def action_mark_posted(self):
         """The printed letters went in the post today."""
         printed = self.filtered(lambda n: n.letter_state == "printed")
         if not printed:
             raise UserError(self.env._("Only printed letters can be marked as posted."))
-        self.env["debtor.dunning.escalation"]._mark_posted(printed)
+        self.env["debtor.dunning.sending"]._mark_posted(printed)
         return True
 
     def action_log_call(self):

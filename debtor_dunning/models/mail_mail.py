@@ -15,7 +15,7 @@ class MailMail(models.Model):
                 .sudo()
                 .search([("mail_id", "in", dunning.ids)])
             )
-            self.env["debtor.dunning.escalation"].sudo()._sync_email_state(notices)
+            self.env["debtor.dunning.sending"].sudo()._sync_email_state(notices)
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

@@ -6,7 +6,7 @@ from .debtor_dunning_rate import RATE_KINDS
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # Costs, interest and the law (see models/debtor_dunning_escalation.py).
+    # Costs, interest and the law (see services/debtor_dunning_charges.py).
     dunning_law_country = fields.Selection(
         [("nl", "Netherlands"), ("be", "Belgium"), ("eu", "Other EU country")],
         string="Dunning Law",

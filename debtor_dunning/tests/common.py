@@ -66,6 +66,8 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls.levels = cls.policy.level_ids.sorted("sequence")
         cls.levels.needs_review = False
         cls.service = cls.env["debtor.dunning.escalation"]
+        cls.sending = cls.env["debtor.dunning.sending"]
+        cls.rendering = cls.env["debtor.dunning.rendering"]
         cls.as_of = TUESDAY
 
     @classmethod

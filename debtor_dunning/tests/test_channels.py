@@ -1,13 +1,13 @@
+import os
+import shutil
 import socket
 import subprocess
+import sys
+import tempfile
+import time
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
-
-try:
-    from aiosmtpd.controller import Controller
-except ImportError:  # the other test modules still run; these fail saying why
-    Controller = None
 
 import odoo
 from odoo import Command, fields
@@ -18,35 +18,58 @@ from odoo.tools.safe_eval import safe_eval
 from .common import TUESDAY, DunningCommon
 
 MAX_ATTEMPTS = 3
-
-
-class Inbox:
-    """An SMTP server's mailbox: keeps what it accepts, refuses some recipients."""
-
-    def __init__(self):
-        self.messages = []
-        self.refused = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refused:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            message_from_bytes(envelope.content, policy=email_policy.default)
-        )
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        return [m for m in self.messages if address in str(m["To"])]
+SINK = os.path.join(os.path.dirname(__file__), "smtp_sink.py")
 
 
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Inbox:
+    """A real SMTP server (smtp_sink.py, its own process): what it accepted, and the
+    recipients it refuses."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="dunning-smtp-")
+        self.port = free_port()
+        self.process = subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, SINK, str(self.port), self.folder]
+        )
+        ready = os.path.join(self.folder, "ready")
+        for _attempt in range(500):  # counted, not timed: the test clock is frozen
+            if os.path.exists(ready) or self.process.poll() is not None:
+                break
+            time.sleep(0.02)  # freeze_time leaves sleep alone
+        if not os.path.exists(ready):
+            self.stop()
+            raise RuntimeError(
+                "the test SMTP server did not start (is aiosmtpd there?)"
+            )
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def refuse(self, *addresses):
+        with open(os.path.join(self.folder, "refused"), "w", encoding="utf-8") as file:
+            file.write("".join(f"{address}\n" for address in addresses))
+
+    @property
+    def messages(self):
+        names = sorted(n for n in os.listdir(self.folder) if n.endswith(".eml"))
+        messages = []
+        for name in names:
+            with open(os.path.join(self.folder, name), "rb") as file:
+                messages.append(
+                    message_from_bytes(file.read(), policy=email_policy.default)
+                )
+        return messages
+
+    def to(self, address):
+        return [m for m in self.messages if address in str(m["To"])]
 
 
 @tagged("post_install", "-at_install")
@@ -87,19 +110,14 @@ class TestChannels(DunningCommon):
 
     def setUp(self):
         super().setUp()
-        if Controller is None:
-            self.fail("aiosmtpd is missing: pip install -r requirements-dev.txt")
         self.inbox = Inbox()
-        port = free_port()
-        self.smtp = Controller(self.inbox, hostname="127.0.0.1", port=port)
-        self.smtp.start()
-        self.addCleanup(self.smtp.stop)
+        self.addCleanup(self.inbox.stop)
         self.env["ir.mail_server"].search([]).active = False
         self.mail_server = self.env["ir.mail_server"].create(
             {
                 "name": "test SMTP",
                 "smtp_host": "127.0.0.1",
-                "smtp_port": port,
+                "smtp_port": self.inbox.port,
                 "smtp_encryption": "none",
                 "sequence": 1,
             }
@@ -114,10 +132,10 @@ class TestChannels(DunningCommon):
     # ------------------------------------------------------------------ e-mail
     def test_notice_email_reaches_the_smtp_server_with_letter_and_invoice(self):
         # Real PDFs here; the other e-mail tests take Odoo's test-mode HTML copies.
-        self.service = self.service.with_context(force_report_rendering=True)
+        self.sending = self.sending.with_context(force_report_rendering=True)
         notice = self._issue()[self.jan]
         self.assertEqual(notice.email_state, "to_send")
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.mail_id.state, "sent")
         self.assertEqual(notice.email_attempt_count, 1)
@@ -137,14 +155,14 @@ class TestChannels(DunningCommon):
 
     def test_a_sent_notice_is_never_sent_again(self):
         notice = self._issue()[self.jan]
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         mail = notice.mail_id
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
         # A crash after the server accepted the mail, before the notice knew it:
         # the notice reads its mail's state, and does not send a second one.
         notice.email_state = "to_send"
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.mail_id, mail)
         self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
@@ -156,9 +174,9 @@ class TestChannels(DunningCommon):
         )
 
     def test_refused_email_fails_shows_and_is_retried_by_the_cron(self):
-        self.inbox.refused.add("sanne@bakker.example")
+        self.inbox.refuse("sanne@bakker.example")
         notice = self._issue()[self.sanne]
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "failed")
         self.assertTrue(notice.email_error)
         self.assertFalse(self.inbox.to("sanne@bakker.example"))
@@ -171,7 +189,7 @@ class TestChannels(DunningCommon):
                 [("email_state", "=", "failed")] + safe_eval(worklist.domain)
             ),
         )
-        self.inbox.refused.clear()
+        self.inbox.refuse()
         self.service._cron_escalate()
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.email_attempt_count, 2)
@@ -181,28 +199,28 @@ class TestChannels(DunningCommon):
         notice = self._issue()[self.sanne]
         self.mail_server.smtp_port = free_port()  # nobody listens there
         for _attempt in range(MAX_ATTEMPTS + 2):
-            self.service._send_notices(notice)
+            self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "failed")
         self.assertEqual(notice.email_attempt_count, MAX_ATTEMPTS)
         self.assertEqual(notice.letter_state, "to_print", "a letter goes instead")
         self.assertFalse(
             self.env["debtor.dunning.notice"].search(
-                self.service._email_retry_domain() + [("id", "=", notice.id)]
+                self.sending._email_retry_domain() + [("id", "=", notice.id)]
             )
         )
         # By hand it can go again, once the server is back.
-        self.mail_server.smtp_port = self.smtp.port
+        self.mail_server.smtp_port = self.inbox.port
         notice.action_send()
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(len(self.inbox.to("sanne@bakker.example")), 1)
 
     def test_bounced_email_fails_and_goes_again(self):
         notice = self._issue()[self.jan]
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         notice._message_receive_bounce("jan@devries.example", self.jan)
         notice.mail_message_id.notification_ids.sudo().notification_status = "bounce"
         self.assertEqual(notice.email_state, "failed")
-        self.service._send_notices(notice)
+        self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.email_attempt_count, 2)
         self.assertEqual(len(self.inbox.to("jan@devries.example")), 2)
@@ -211,7 +229,7 @@ class TestChannels(DunningCommon):
         notice = self._issue()[self.paper]
         self.assertEqual(notice.email_state, "none")
         self.assertEqual(notice.letter_state, "to_print")
-        self.assertFalse(self.service._send_notices(notice))
+        self.assertFalse(self.sending._send_notices(notice))
 
     # ------------------------------------------------------------------ post
     def test_letters_to_print_come_as_one_pdf_then_are_posted(self):

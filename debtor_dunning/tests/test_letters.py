@@ -134,7 +134,7 @@ class TestLetters(DunningCommon):
         content = Report._render_qweb_pdf(LETTER_REPORT, notices.ids)[0]
         if len(notices) == 1:
             return {notices: pdf_text(content)}
-        streams = self.service._split_letters(content, notices)
+        streams = self.rendering._split_letters(content, notices)
         self.assertEqual(set(streams), set(notices.ids), "each letter found in the PDF")
         return {
             notice: pdf_text(streams[notice.id]["stream"].getvalue())
@@ -279,7 +279,7 @@ class TestLetters(DunningCommon):
 
     def test_letters_rendered_together_are_kept_each_on_its_notice(self):
         notices = self.notices.filtered(lambda n: n.rank in (3, 4))
-        service = self.service.with_context(force_report_rendering=True)
+        service = self.rendering.with_context(force_report_rendering=True)
         service._render_letters(notices)
         kept = self.env["ir.attachment"].search(
             [("res_model", "=", notices._name), ("res_id", "in", notices.ids)]

@@ -29,7 +29,7 @@ class DebtorDunningChargeWaive(models.TransientModel):
             kinds.add("interest")
         if not kinds:
             raise UserError(self.env._("Choose the costs, the interest or both."))
-        self.env["debtor.dunning.escalation"]._waive_charges(
+        self.env["debtor.dunning.charges"]._waive_charges(
             self.notice_ids, kinds, self.reason
         )
         return {"type": "ir.actions.act_window_close"}

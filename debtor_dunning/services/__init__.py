@@ -1,0 +1,11 @@
+"""Services orchestrate, one AbstractModel per capability (as account.move.send does).
+
+Crons, buttons, wizards and controllers call them; the rules they apply live in core/.
+"""
+
+from . import (
+    debtor_dunning_charges,
+    debtor_dunning_escalation,
+    debtor_dunning_rendering,
+    debtor_dunning_sending,
+)

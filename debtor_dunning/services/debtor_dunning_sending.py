@@ -1,0 +1,319 @@
+"""Sending: notices reach the customer by e-mail and by printed, posted letter."""
+
+import base64
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .debtor_dunning_rendering import LETTER_REPORT
+
+# in all; then the customer gets a printed letter instead.
+MAX_EMAIL_ATTEMPTS = 3
+# Up to this many e-mails leave right after the commit; more wait for the mail queue.
+_SEND_NOW_LIMIT = 50
+# Letters rendered per wkhtmltopdf call when many are e-mailed at once.
+_MAIL_FIELDS = (
+    "subject",
+    "body_html",
+    "email_from",
+    "reply_to",
+    "partner_to",
+    "email_cc",
+    "attachment_ids",
+    "report_template_ids",
+    "mail_server_id",
+)
+
+
+class DebtorDunningSending(models.AbstractModel):
+    _name = "debtor.dunning.sending"
+    _description = "Dunning notices sent by e-mail and post"
+
+    # ------------------------------------------------------------------ e-mail
+    @api.model
+    def _email_retry_domain(self):
+        """Issued notices whose e-mail still has to leave, or may be tried again."""
+        return [
+            ("state", "=", "issued"),
+            ("email_state", "in", ("to_send", "failed")),
+            ("email_attempt_count", "<", MAX_EMAIL_ATTEMPTS),
+        ]
+
+    @api.model
+    def _send_notices(self, notices):
+        """E-mail the issued notices that wait for it; returns the notices queued.
+
+        Idempotent: a notice goes out through one mail.mail only, and its state is
+        read from that mail, so a crash between sending and writing the notice
+        never sends it twice. A failed e-mail goes back into the queue (the same
+        mail.mail, or a new one if it was deleted) until MAX_EMAIL_ATTEMPTS.
+        """
+        notices = notices.filtered(
+            lambda n: n.state == "issued" and n.email_state in ("to_send", "failed")
+        )
+        self._sync_email_state(notices)
+        waiting = notices.filtered(
+            lambda n: (
+                n.email_state in ("to_send", "failed")
+                and n.email_attempt_count < MAX_EMAIL_ATTEMPTS
+            )
+        )
+        # A queued mail (to_send with its mail) leaves by itself: nothing to do.
+        requeue = waiting.filtered(lambda n: n.email_state == "failed" and n.mail_id)
+        fresh = waiting.filtered(lambda n: not n.mail_id)
+        if not (requeue or fresh):
+            return notices.browse()
+        mails = requeue.mail_id.sudo()
+        mails.mark_outgoing()
+        requeue.write({"email_state": "to_send", "email_error": False})
+        queued, new_mails = self._queue_emails(fresh)
+        mails |= new_mails
+        self._count_attempt(requeue | queued)
+        self._dispatch_mails(mails)
+        return requeue | queued
+
+    @api.model
+    def _count_attempt(self, notices):
+        if notices:
+            self.env.flush_all()
+            self.env.cr.execute(
+                """UPDATE debtor_dunning_notice
+                      SET email_attempt_count = COALESCE(email_attempt_count, 0) + 1
+                    WHERE id = ANY(%s)""",
+                [notices.ids],
+            )
+            notices.invalidate_recordset(["email_attempt_count"])
+
+    @api.model
+    def _queue_emails(self, notices):
+        """Post each notice's e-mail on it, queued (not sent).
+
+        Returns the notices queued and their mail.mail, which each notice keeps.
+        The customer's own chatter logs that the notice was e-mailed, so its
+        history shows there too.
+        """
+        mails = self.env["mail.mail"].sudo()
+        if not notices:
+            return notices, mails
+        self.env["debtor.dunning.rendering"]._render_letters(notices)
+        default = self.env.ref("debtor_dunning.mail_template_dunning_notice")
+        by_template = defaultdict(lambda: notices.browse())
+        for notice in notices:
+            by_template[notice.level_id.mail_template_id or default] |= notice
+        queued = notices.browse()
+        unreachable = notices.browse()
+        logs = defaultdict(list)
+        for template, group in by_template.items():
+            rendered = template._generate_template(group.ids, _MAIL_FIELDS)
+            for notice in group:
+                values = rendered[notice.id]
+                if not values.get("partner_ids"):
+                    unreachable |= notice
+                    continue
+                message = self._post_email(notice, values)
+                mail = mails.search([("mail_message_id", "=", message.id)], limit=1)
+                notice.write({"mail_id": mail.id, "mail_message_id": message.id})
+                mails |= mail
+                queued |= notice
+                logs[notice.partner_id.commercial_partner_id.id].append(
+                    self.env._(
+                        "%(notice)s (%(level)s) e-mailed to %(emails)s.",
+                        notice=notice._get_html_link(),
+                        level=notice.level_id.name,
+                        emails=", ".join(
+                            self.env["res.partner"]
+                            .browse(values["partner_ids"])
+                            .mapped("email")
+                        ),
+                    )
+                )
+        if logs:
+            self.env["res.partner"].browse(list(logs))._message_log_batch(
+                {pid: Markup("<br/>").join(lines) for pid, lines in logs.items()}
+            )
+        if unreachable:
+            self._email_failed(
+                unreachable,
+                self.env._(
+                    "The customer has no dunning contact with an e-mail address."
+                ),
+                final=True,
+            )
+        return queued, mails
+
+    @api.model
+    def _post_email(self, notice, values):
+        """Post the rendered e-mail on the notice to its recipients, queued."""
+        author = (
+            notice.policy_id.responsible_id.partner_id or notice.company_id.partner_id
+        )
+        return notice.with_context(
+            mail_notify_force_send=False,
+            mail_post_autofollow=False,
+            mail_create_nosubscribe=True,
+        ).message_post(
+            body=Markup(values.get("body_html") or ""),
+            subject=values.get("subject"),
+            author_id=author.id,
+            email_from=values.get("email_from") or author.email_formatted,
+            reply_to=values.get("reply_to") or None,
+            partner_ids=values["partner_ids"],
+            attachments=[
+                (name, base64.b64decode(data))
+                for name, data in values.get("attachments", [])
+            ],
+            attachment_ids=values.get("attachment_ids", []),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_layout",
+            mail_auto_delete=False,
+            mail_server_id=values.get("mail_server_id") or False,
+            force_email_lang=notice.partner_id.lang,
+        )
+
+    @api.model
+    def _dispatch_mails(self, mails):
+        """Few mails leave right after the commit; many wait for the mail queue."""
+        if not mails:
+            return
+        if len(mails) <= _SEND_NOW_LIMIT:
+            mails.send_after_commit()
+        else:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    @api.model
+    def _sync_email_state(self, notices):
+        """Each notice's e-mail state as its mail.mail says (sent, failed, queued)."""
+        notices = notices.filtered("mail_id")
+        if not notices:
+            return
+        bounced = set(
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", notices.mail_message_id.ids),
+                    ("notification_status", "=", "bounce"),
+                ]
+            )
+            .mail_message_id.ids
+        )
+        sent, queued = notices.browse(), notices.browse()
+        for notice in notices:
+            outcome, error = self._email_outcome(notice, bounced)
+            if outcome == "sent" and notice.email_state != "sent":
+                sent |= notice
+            elif outcome == "failed" and notice.email_state != "failed":
+                self._email_failed(notice, error)
+            elif outcome == "queued" and notice.email_state == "failed":
+                queued |= notice  # queued again by someone
+        if sent:
+            sent.write(
+                {
+                    "email_state": "sent",
+                    "email_error": False,
+                    "email_date": fields.Datetime.now(),
+                }
+            )
+        if queued:
+            queued.write({"email_state": "to_send", "email_error": False})
+
+    @api.model
+    def _email_outcome(self, notice, bounced):
+        """(sent, failed or queued, error) of a notice's e-mail as its mail says."""
+        mail = notice.mail_id.sudo()
+        if mail.state == "sent" and notice.mail_message_id.id in bounced:
+            return "failed", self.env._("The e-mail bounced.")
+        if mail.state == "sent":
+            return "sent", False
+        if mail.state in ("exception", "cancel"):
+            reason = dict(mail._fields["failure_type"].selection).get(mail.failure_type)
+            return "failed", mail.failure_reason or reason or self.env._(
+                "The mail server did not accept the e-mail."
+            )
+        return "queued", False
+
+    @api.model
+    def _email_failed(self, notices, error, final=False):
+        """The e-mail of `notices` failed; the last attempt falls back to a letter."""
+        notices.write({"email_state": "failed", "email_error": error})
+        last = (
+            notices
+            if final
+            else notices.filtered(lambda n: n.email_attempt_count >= MAX_EMAIL_ATTEMPTS)
+        )
+        if final:
+            last.email_attempt_count = MAX_EMAIL_ATTEMPTS
+        last.filtered(lambda n: n.letter_state == "none").letter_state = "to_print"
+        for notice in notices:
+            notice._message_log(
+                body=self.env._(
+                    "The e-mail could not be delivered: %(error)s", error=error
+                )
+                + (
+                    Markup("<br/>") + self.env._("A printed letter goes out instead.")
+                    if notice in last
+                    else ""
+                )
+            )
+
+    # ------------------------------------------------------------------ post
+    @api.model
+    def _print_letters(self, notices):
+        """One PDF with the letters to print of `notices` (one wkhtmltopdf call).
+
+        The letters still to print become printed today; without any, the
+        selected issued notices are printed again (no state changes). Sorted by
+        country and postcode, as the post sorts them.
+        """
+        letters = notices.filtered(
+            lambda n: n.state == "issued" and n.letter_state == "to_print"
+        ) or notices.filtered(lambda n: n.state == "issued")
+        if not letters:
+            raise UserError(self.env._("There is no issued notice to print."))
+        letters = letters.sorted(
+            lambda n: (
+                n.partner_id.country_id.code or "",
+                n.partner_id.zip or "",
+                n.partner_id.name or "",
+                n.id,
+            )
+        )
+        content, kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            LETTER_REPORT, res_ids=letters.ids
+        )
+        today = fields.Date.context_today(self)
+        run = letters.run_id if len(letters.run_id) == 1 else letters.run_id.browse()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Dunning letters %(date)s.%(kind)s", date=today, kind=kind
+                ),
+                "raw": content,
+                "res_model": run._name if run else False,
+                "res_id": run.id,
+            }
+        )
+        to_print = letters.filtered(lambda n: n.letter_state == "to_print")
+        if to_print:
+            to_print.write({"letter_state": "printed", "letter_date": today})
+            to_print._message_log_batch(
+                dict.fromkeys(to_print.ids, self.env._("The letter was printed."))
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    @api.model
+    def _mark_posted(self, notices):
+        """Printed letters that went in the post today."""
+        today = fields.Date.context_today(self)
+        notices.write({"letter_state": "posted", "letter_date": today})
+        notices._message_log_batch(
+            dict.fromkeys(notices.ids, self.env._("The letter was posted."))
+        )
