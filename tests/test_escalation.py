@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from debtor_dunning.core.errors import DunningRuleError
 from debtor_dunning.core.escalation import (
+    Climb,
     Customer,
     Decision,
     Hold,
@@ -16,9 +17,14 @@ from debtor_dunning.core.escalation import (
     NoticePlan,
     Policy,
     Reason,
-    apply,
+    Stale,
+    after_notice,
+    ceiling,
     decide,
+    due_for_hand_over,
     next_action_date,
+    reviewed_ranks,
+    stale,
 )
 
 MONDAY = date(2025, 3, 3)
@@ -30,6 +36,7 @@ LADDER = (
     Level(4, 60, claims_costs=True, claims_interest=True, hands_over=True),
 )
 POLICY = Policy(levels=LADDER)
+BY_AGE = Policy(levels=LADDER, climb=Climb.AGE)
 
 
 def item(days_late, key="INV1", customer="C1", residual="100.00", **fields):
@@ -44,12 +51,35 @@ def item(days_late, key="INV1", customer="C1", residual="100.00", **fields):
 
 
 def run(items, customers=(), as_of=TUESDAY, **policy_fields):
-    """decide() with POLICY changed by `policy_fields`; unnamed customers are plain."""
+    """decide() with BY_AGE changed by `policy_fields`; unnamed customers are plain.
+
+    Most tests here are about the level an item's age reaches: they climb by age.
+    The path up the ladder (Climb.STEP, terms, predecessors) has its own section.
+    """
     given_keys = {customer.key for customer in customers}
     plain = {i.customer for i in items} - given_keys
     customers = (*customers, *(Customer(key) for key in sorted(plain)))
-    policy = replace(POLICY, **policy_fields)
+    policy = replace(BY_AGE, **policy_fields)
     return decide(policy, items, customers, as_of)
+
+
+def apply(items, customers, decisions, plans, as_of, term_days=14):
+    """Items and customers once `plans` were issued on `as_of` (as production does):
+    each notice gives `term_days` to pay."""
+    target = {d.key: d.target_rank for d in decisions if d.reason is None}
+    listed = {key for plan in plans for key in plan.keys}
+    term_end = as_of + timedelta(days=term_days)
+    items = [
+        after_notice(item, target.get(item.key), as_of, term_end)
+        if item.key in listed
+        else item
+        for item in items
+    ]
+    noticed = {plan.customer for plan in plans}
+    customers = [
+        replace(c, last_notice_date=as_of) if c.key in noticed else c for c in customers
+    ]
+    return items, customers
 
 
 def by_key(decisions):
@@ -78,14 +108,15 @@ def test_an_item_reaches_the_highest_level_whose_wait_has_passed(
     days_late, target, reason
 ):
     (decision,), plans = run([item(days_late)])
-    assert decision == Decision("INV1", "C1", target, reason)
+    assert decision == Decision("INV1", "C1", target, reason, target, 4)
     assert [plan.rank for plan in plans] == ([target] if target else [])
 
 
-def test_invoice_180_days_late_jumps_to_the_level_its_age_reaches():
+def test_by_age_an_invoice_180_days_late_jumps_to_the_level_its_age_reaches():
     (decision,), plans = run([item(180, residual="2500.00")])
     assert decision.target_rank == 4
     assert plans == (NoticePlan("C1", 4, ("INV1",), Decimal("2500.00")),)
+    assert plans[0].ceiling == 4
 
 
 @pytest.mark.parametrize(
@@ -219,12 +250,13 @@ def test_handed_over_items_do_not_ride_along():
     assert plans == (NoticePlan("C1", 2, ("fresh",), Decimal("100.00")),)
 
 
-def test_last_level_without_hand_over_rides_along():
+def test_last_level_without_hand_over_rides_along_at_its_own_level():
     ladder = LADDER[:3]
     items = [item(90, key="final", level_rank=3), item(25, key="fresh")]
     decisions, plans = run(items, levels=ladder)
     assert by_key(decisions)["final"].reason == Reason.LAST_LEVEL_REACHED
-    assert plans == (NoticePlan("C1", 3, ("final", "fresh"), Decimal("200.00")),)
+    # The notice takes the level of what escalates: the second reminder.
+    assert plans == (NoticePlan("C1", 2, ("final", "fresh"), Decimal("200.00")),)
 
 
 # -- customer gates ----------------------------------------------------------------
@@ -461,18 +493,13 @@ def test_second_run_same_day_issues_nothing():
     customers = [Customer("C1"), Customer("C2")]
     decisions, plans = decide(POLICY, items, customers, TUESDAY)
     assert len(plans) == 2
-    # what the engine writes back: level reached and date of the notice
-    target = {d.key: d.target_rank for d in decisions}
-    listed = {key for plan in plans for key in plan.keys}
-    items = [
-        replace(i, level_rank=target[i.key], last_notice_date=TUESDAY)
-        if i.key in listed
-        else i
-        for i in items
-    ]
+    items, customers = apply(items, customers, decisions, plans, TUESDAY)
     decisions, plans = decide(POLICY, items, customers, TUESDAY)
     assert plans == ()
-    assert {d.reason for d in decisions} == {Reason.ALREADY_AT_LEVEL}
+    assert {d.reason for d in decisions} == {
+        Reason.TERM_RUNNING,  # a (40 days) and c (25 days) would climb further
+        Reason.ALREADY_AT_LEVEL,  # b (10 days) is where its age puts it
+    }
 
 
 def test_apply_writes_levels_and_notice_dates():
@@ -480,20 +507,161 @@ def test_apply_writes_levels_and_notice_dates():
     customers = [Customer("C1"), Customer("C2", do_not_dun=True)]
     decisions, plans = decide(POLICY, items, customers, TUESDAY)
     items, customers = apply(items, customers, decisions, plans, TUESDAY)
-    assert [(i.level_rank, i.last_notice_date) for i in items] == [
-        (3, TUESDAY),
-        (1, TUESDAY),  # rode along: noticed, but stays at its own level
-        (0, None),
+    assert [(i.level_rank, i.last_notice_date, i.term_end) for i in items] == [
+        (1, TUESDAY, TUESDAY + timedelta(days=14)),  # one level: the first
+        (1, TUESDAY, TUESDAY + timedelta(days=14)),  # rode along at its own level
+        (0, None, None),
     ]
     assert [c.last_notice_date for c in customers] == [TUESDAY, None]
 
 
 def test_the_next_level_follows_on_a_later_run():
     items, customers = [item(10)], [Customer("C1")]
-    for as_of, rank in [(TUESDAY, 1), (TUESDAY + timedelta(days=14), 2)]:
+    # The first notice gives 14 days to pay: the next climbs the day after.
+    for as_of, rank in [(TUESDAY, 1), (TUESDAY + timedelta(days=15), 2)]:
         decisions, plans = decide(POLICY, items, customers, as_of)
         assert [plan.rank for plan in plans] == [rank]
         items, customers = apply(items, customers, decisions, plans, as_of)
+
+
+# -- the path up the ladder --------------------------------------------------------
+
+LAWFUL = (
+    Level(1, 7),
+    Level(2, 21),
+    Level(3, 35, claims_costs=True, requires_previous=True),
+    Level(4, 60, hands_over=True, requires_previous=True),
+)
+
+
+@pytest.mark.parametrize(
+    ("climb", "days_late", "level_rank", "term_end", "target", "reason"),
+    [
+        # Never dunned: the first level, whatever its age (going live on a book).
+        (Climb.STEP, 180, 0, None, 1, None),
+        (Climb.STEP, 10, 0, None, 1, None),
+        # One level above its last notice, once that notice's term has passed.
+        (Climb.STEP, 180, 1, TUESDAY - timedelta(days=1), 2, None),
+        (Climb.STEP, 180, 2, TUESDAY - timedelta(days=1), 3, None),
+        (Climb.STEP, 180, 1, TUESDAY, 1, Reason.TERM_RUNNING),  # last day of term
+        (Climb.STEP, 180, 1, None, 2, None),  # a level without a term on record
+        # Its age still decides how far: the term passed, but 15 days only reach 1.
+        (Climb.STEP, 15, 1, TUESDAY - timedelta(days=1), 1, Reason.ALREADY_AT_LEVEL),
+        # By age: straight up, but never past a level needing its predecessor.
+        (Climb.AGE, 180, 0, None, 2, None),
+        (Climb.AGE, 30, 0, None, 2, None),
+        (Climb.AGE, 180, 2, TUESDAY - timedelta(days=1), 3, None),
+        (Climb.AGE, 180, 3, TUESDAY - timedelta(days=1), 4, None),
+        (Climb.AGE, 180, 2, TUESDAY + timedelta(days=3), 2, Reason.TERM_RUNNING),
+    ],
+)
+def test_the_path_climbs_step_by_step_after_each_term(
+    climb, days_late, level_rank, term_end, target, reason
+):
+    policy = Policy(levels=LAWFUL, climb=climb)
+    debt = item(days_late, level_rank=level_rank, term_end=term_end)
+    (decision,), plans = decide(policy, [debt], [Customer("C1")], TUESDAY)
+    assert (decision.target_rank, decision.reason) == (target, reason)
+    assert decision.age_rank == {180: 4, 30: 2, 15: 1, 10: 1}[days_late]
+    assert [p.rank for p in plans] == ([] if reason else [target])
+
+
+def test_by_age_without_predecessors_needed_is_the_old_jump():
+    (decision,), plans = run([item(180)], levels=LADDER)
+    assert (decision.target_rank, decision.age_rank) == (4, 4)
+
+
+def test_a_fresh_customer_never_starts_above_the_first_level():
+    """Going live: a book of old debts, none ever dunned."""
+    items = [item(days, key=str(days)) for days in (10, 40, 70, 180, 400)]
+    decisions, plans = decide(POLICY, items, [Customer("C1")], TUESDAY)
+    assert {d.target_rank for d in decisions} == {1}
+    assert [(p.rank, len(p.keys)) for p in plans] == [(1, 5)]
+
+
+def test_each_later_run_climbs_one_level_after_the_term():
+    policy = Policy(levels=LAWFUL)
+    items, customers = [item(180)], [Customer("C1")]
+    day, seen = TUESDAY, []
+    for _run in range(8):
+        decisions, plans = decide(policy, items, customers, day)
+        seen.append([p.rank for p in plans])
+        items, customers = apply(items, customers, decisions, plans, day)
+        day += timedelta(days=7)
+    # Weekly runs, 14 days to pay: a new level every third week, up to the last.
+    assert seen == [[1], [], [], [2], [], [], [3], []]
+
+
+def test_the_notice_takes_the_highest_lawful_level_of_its_escalating_items():
+    items = [
+        item(180, key="old", level_rank=1, term_end=TUESDAY - timedelta(days=1)),
+        item(180, key="never dunned"),
+        item(70, key="in term", level_rank=3, term_end=TUESDAY + timedelta(days=5)),
+    ]
+    policy = Policy(levels=LAWFUL)
+    decisions, plans = decide(policy, items, [Customer("C1")], TUESDAY)
+    assert [d.target_rank for d in decisions] == [2, 1, 3]
+    assert [d.reason for d in decisions] == [None, None, Reason.TERM_RUNNING]
+    # A second reminder; the debt at the notice of default rides along at its level.
+    assert plans == (
+        NoticePlan("C1", 2, ("old", "never dunned", "in term"), Decimal("300.00")),
+    )
+    assert plans[0].ceiling == 2
+
+
+@pytest.mark.parametrize(
+    ("climb", "level_rank", "term_end", "expected"),
+    [
+        (Climb.STEP, 0, None, 1),
+        (Climb.STEP, 2, TUESDAY - timedelta(days=1), 3),
+        (Climb.STEP, 2, TUESDAY, 2),
+        (Climb.AGE, 0, None, 2),  # level 3 needs level 2 sent first
+        (Climb.AGE, 2, None, 3),
+        (Climb.AGE, 4, None, 4),
+    ],
+)
+def test_ceiling(climb, level_rank, term_end, expected):
+    policy = Policy(levels=LAWFUL, climb=climb)
+    debt = item(10, level_rank=level_rank, term_end=term_end)
+    assert ceiling(policy, debt, TUESDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("proposed", "notice_rank", "expected"),
+    [
+        ((2, 1), 2, (2, 1)),  # unchanged
+        ((3, 2, 1), 2, (2, 2, 1)),  # lowered: nothing above the notice
+        ((2, 1), 3, (3, 1)),  # raised: the lines that set its level follow
+        ((), 1, ()),
+    ],
+)
+def test_reviewed_ranks(proposed, notice_rank, expected):
+    assert reviewed_ranks(proposed, notice_rank) == expected
+
+
+def test_after_notice_never_lowers_a_level():
+    debt = item(40, level_rank=3)
+    assert after_notice(debt, None, TUESDAY, TUESDAY).level_rank == 3
+    with pytest.raises(DunningRuleError):
+        after_notice(debt, 2, TUESDAY, TUESDAY)
+
+
+@pytest.mark.parametrize(
+    ("level_rank", "term_end", "hold", "expected"),
+    [
+        (4, TUESDAY - timedelta(days=1), None, True),  # the final term passed
+        (4, TUESDAY, None, False),  # its last day: not yet
+        (4, None, None, False),  # no term on record: never by itself
+        (3, TUESDAY - timedelta(days=1), None, False),  # not a hand-over level
+        (4, TUESDAY - timedelta(days=1), Hold.DISPUTED, False),
+        (0, None, None, False),
+    ],
+)
+def test_due_for_hand_over_once_the_final_term_passed(
+    level_rank, term_end, hold, expected
+):
+    debt = item(90, level_rank=level_rank, term_end=term_end, hold=hold)
+    assert due_for_hand_over(Policy(levels=LAWFUL), debt, TUESDAY) is expected
 
 
 # -- next dunning date -------------------------------------------------------------
@@ -687,4 +855,26 @@ def test_held_items_never_appear_in_a_plan(policy, customers, items, as_of):
     residual = {i.key: i.residual for i in items}
     for plan in plans:
         assert plan.amount == sum(residual[key] for key in plan.keys)
-        assert plan.rank == max(d.target_rank for d in decisions if d.key in plan.keys)
+        # the notice's level is the highest its escalating items lawfully reach
+        escalating = [d for d in decisions if d.key in plan.keys and d.reason is None]
+        assert plan.rank == max(d.target_rank for d in escalating)
+        assert all(d.target_rank <= d.ceiling_rank for d in escalating)
+
+
+@pytest.mark.parametrize(
+    ("locked", "settled", "hold", "until", "last", "expected"),
+    [
+        (True, False, None, None, None, None),
+        (False, False, None, None, None, Stale.LOCKED),
+        (True, True, None, None, None, Stale.PAID),
+        (True, False, Hold.DISPUTED, None, None, Stale.HELD),
+        (True, False, Hold.PROMISE, TUESDAY, None, Stale.HELD),
+        (True, False, Hold.PROMISE, MONDAY, None, None),  # the promise was broken
+        (True, False, None, None, TUESDAY, Stale.NOTICED),
+        (True, False, None, None, MONDAY, None),
+    ],
+)
+def test_a_proposed_line_is_checked_again_at_issue(
+    locked, settled, hold, until, last, expected
+):
+    assert stale(locked, settled, hold, until, last, TUESDAY) is expected

@@ -7,8 +7,6 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.account_move import _SETTLED
-
 LETTER_REPORT = "debtor_dunning.debtor_dunning_notice_action_report"
 
 
@@ -37,11 +35,8 @@ class DunningNoticePortal(CustomerPortal):
         Read as superuser: the user belongs to the customer, and every line links
         to the invoice's own page with its access token.
         """
-        domain = [
-            ("commercial_partner_id", "=", partner.id),
-            ("move_type", "in", ("out_invoice", "out_receipt")),
-            ("state", "=", "posted"),
-            ("payment_state", "not in", _SETTLED),
+        domain = request.env["account.move"]._dunning_open_domain() + [
+            ("commercial_partner_id", "=", partner.id)
         ]
         if overdue_only:
             today = fields.Date.context_today(request.env.user)

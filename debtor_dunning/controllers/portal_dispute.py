@@ -9,12 +9,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.account_move import _SETTLED
-from ..models.debtor_dunning_arrangement import FREQUENCIES
+from ..models.debtor_dunning_arrangement import FREQUENCIES, MAX_PORTAL_INSTALMENTS
 from ..models.debtor_dunning_dispute import REASONS
-
-# The most instalments a customer may propose himself; more needs the accountant.
-MAX_PORTAL_INSTALMENTS = 24
 
 
 class DunningDisputePortal(CustomerPortal):
@@ -38,29 +34,12 @@ class DunningDisputePortal(CustomerPortal):
 
     def _dunning_overdue_invoices(self):
         """The customer's overdue invoices that may go into an arrangement."""
-        return (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "commercial_partner_id",
-                        "=",
-                        request.env.user.commercial_partner_id.id,
-                    ),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    (
-                        "invoice_date_due",
-                        "<",
-                        fields.Date.context_today(request.env.user),
-                    ),
-                    ("dunning_disputed", "=", False),
-                    ("dunning_arrangement_id", "=", False),
-                ],
-                order="invoice_date_due, id",
-            )
+        Move = request.env["account.move"].sudo()
+        today = fields.Date.context_today(request.env.user)
+        return Move.search(
+            Move._dunning_arrangeable_domain(request.env.user.commercial_partner_id)
+            + [("invoice_date_due", "<", today)],
+            order="invoice_date_due, id",
         )
 
     def _dunning_list(self, model, url, page, page_name):
@@ -127,11 +106,7 @@ class DunningDisputePortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         env = request.env
-        if (
-            invoice.move_type not in ("out_invoice", "out_receipt")
-            or invoice.state != "posted"
-            or invoice.payment_state in _SETTLED
-        ):
+        if not invoice._dunning_is_open():
             return request.redirect(invoice.get_portal_url())
         open_dispute = invoice.dunning_dispute_ids.filtered(lambda d: d.state == "open")
         if open_dispute:
@@ -214,29 +189,6 @@ class DunningDisputePortal(CustomerPortal):
         )
         return request.render("debtor_dunning.portal_arrangement_page", values)
 
-    def _dunning_proposal_error(self, chosen, count, frequency, first_date):
-        """Why the proposal form cannot be accepted, or None."""
-        env = request.env
-        if not chosen:
-            return env._("Choose the invoices you want to pay in instalments.")
-        if len(chosen.company_id) > 1:
-            return env._(
-                "Invoices from %(companies)s need one proposal each.",
-                companies=", ".join(chosen.company_id.mapped("name")),
-            )
-        if not count.isdecimal() or not 1 <= int(count) <= MAX_PORTAL_INSTALMENTS:
-            return env._(
-                "Choose between 1 and %(max)s instalments.",
-                max=MAX_PORTAL_INSTALMENTS,
-            )
-        if frequency not in dict(FREQUENCIES):
-            return env._("Choose how often you pay.")
-        if not first_date:
-            return env._("Enter the date of the first payment.")
-        if first_date < fields.Date.context_today(env.user):
-            return env._("The first payment cannot lie in the past.")
-        return None
-
     @http.route(
         ["/my/arrangements/propose"],
         type="http",
@@ -259,20 +211,24 @@ class DunningDisputePortal(CustomerPortal):
             count = post.get("instalment_count", "")
             try:
                 first_date = fields.Date.to_date(post.get("first_date") or None)
-            except ValueError:  # not a date: said below, the form is kept
+            except ValueError:  # not a date: the model says so, the form is kept
                 first_date = None
-            error = self._dunning_proposal_error(
-                chosen, count, post.get("frequency"), first_date
-            )
-            if not error:
-                try:
-                    arrangement = self._dunning_create_proposal(
-                        chosen, int(count), post["frequency"], first_date
+            try:
+                arrangement = (
+                    env["debtor.dunning.arrangements"]
+                    .sudo()
+                    ._portal_proposal(
+                        env.user,
+                        chosen,
+                        int(count) if count.isdecimal() else None,
+                        post.get("frequency"),
+                        first_date,
                     )
-                except (UserError, ValidationError) as exception:
-                    error = exception.args[0]
-                else:
-                    return request.redirect(arrangement.access_url)
+                )
+            except (UserError, ValidationError) as exception:
+                error = exception.args[0]
+            else:
+                return request.redirect(arrangement.access_url)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -294,38 +250,3 @@ class DunningDisputePortal(CustomerPortal):
             }
         )
         return request.render("debtor_dunning.portal_arrangement_propose", values)
-
-    def _dunning_create_proposal(self, invoices, count, frequency, first_date):
-        """A draft arrangement the accountant approves or refuses."""
-        env = request.env
-        responsible = (
-            env["debtor.dunning.dispute"].sudo()._default_responsible(invoices[0])
-        )
-        with env.cr.savepoint():
-            arrangement = (
-                env["debtor.dunning.arrangement"]
-                .sudo()
-                .with_company(invoices.company_id)
-                .create(
-                    {
-                        "company_id": invoices.company_id.id,
-                        "partner_id": env.user.commercial_partner_id.id,
-                        "user_id": responsible.id,
-                        "move_ids": [fields.Command.set(invoices.ids)],
-                        "instalment_count": count,
-                        "frequency": frequency,
-                        "first_date": first_date,
-                        "source": "portal",
-                        "acknowledged_date": fields.Date.context_today(env.user),
-                    }
-                )
-            )
-            arrangement._make_schedule()
-        arrangement.message_subscribe(partner_ids=env.user.partner_id.ids)
-        if responsible:
-            arrangement.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=env._("Review the customer's payment proposal"),
-                user_id=responsible.id,
-            )
-        return arrangement

@@ -1,24 +1,32 @@
-"""Which dunning notice an overdue debt has reached, or why it is on hold."""
+"""Which dunning notice an overdue debt has reached, or why it is on hold.
+
+The path up the ladder is the one a careful credit controller takes: a debt never
+dunned starts at the first level; it climbs only after the term its last notice gave
+has passed; by default one level per notice (`Climb.STEP`), or straight to the level
+its age reaches (`Climb.AGE`) for companies that want that; and never past a level that
+requires its predecessor to have been sent for the same debt (the notice of default,
+the Dutch 14-day letter, the hand-over).
+"""
 
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
 from .calendar import Pause, in_pause, is_send_day, next_send_day
 from .errors import DunningRuleError, require_amount, require_count, require_date
+from .holds import Hold, hold_on
+
+__all__ = ["Hold"]  # re-exported: the hold kinds are part of this module's input
 
 
-class Hold(Enum):
-    """Why an item is kept out of dunning (until Item.hold_until, if set)."""
+class Climb(Enum):
+    """How far one notice may take a debt up the ladder."""
 
-    DISPUTED = "disputed"
-    ARRANGEMENT = "arrangement"
-    PROMISE = "promise"
-    EXCLUDED = "excluded"
-    HANDED_OVER = "handed_over"
+    STEP = "step"  # one level above its last notice (the first level if none)
+    AGE = "age"  # straight to the level its age reaches
 
 
 class Reason(Enum):
@@ -39,6 +47,7 @@ class Reason(Enum):
     PAUSE_PERIOD = "pause_period"
     LAST_LEVEL_REACHED = "last_level_reached"
     ALREADY_AT_LEVEL = "already_at_level"
+    TERM_RUNNING = "term_running"  # the term its last notice gave has not passed
 
 
 _HOLD_REASON = {hold: Reason[hold.name] for hold in Hold}
@@ -53,6 +62,7 @@ class Level:
     claims_costs: bool = False
     claims_interest: bool = False
     hands_over: bool = False
+    requires_previous: bool = False  # the level before it was sent for this debt
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,7 @@ class Policy:
     habit_shift: bool = False
     aggregate_to_max: bool = True
     holidays: frozenset[date] = frozenset()
+    climb: Climb = Climb.STEP
 
     def __post_init__(self):
         _check_levels(self.levels)
@@ -105,21 +116,20 @@ class Item:
     last_notice_date: date | None = None
     hold: Hold | None = None
     hold_until: date | None = None  # last day of the hold; None: until lifted
+    term_end: date | None = None  # last day of the term its last notice gave
 
     def __post_init__(self):
         if require_amount(self.residual, "residual") == 0:
             raise DunningRuleError("residual must be positive, got 0")
         require_count(self.level_rank, "level_rank")
         require_date(self.due_date, "due_date")
-        for name in ("last_notice_date", "hold_until"):
+        for name in ("last_notice_date", "hold_until", "term_end"):
             if getattr(self, name) is not None:
                 require_date(getattr(self, name), name)
 
     def hold_on(self, day: date) -> Hold | None:
         """The hold that applies on `day`, if any."""
-        if self.hold_until is not None and day > self.hold_until:
-            return None
-        return self.hold
+        return hold_on(self.hold, self.hold_until, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,25 +152,34 @@ class Customer:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Level an item's age reaches on `as_of` and why it does not escalate to it.
+    """Level an item may lawfully reach on `as_of` and why it does not escalate to it.
 
-    reason is None exactly when the item escalates today to target_rank.
+    reason is None exactly when the item escalates today to target_rank. age_rank is
+    the level its age alone reaches: above target_rank when the path holds it back.
+    ceiling_rank is the highest level the path allows it now, whatever its age: what a
+    reviewer may raise its notice to.
     """
 
     key: Hashable
     customer: Hashable
     target_rank: int | None
     reason: Reason | None
+    age_rank: int | None = None
+    ceiling_rank: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class NoticePlan:
-    """One notice to issue: its level, the items it lists and their total residual."""
+    """One notice to issue: its level, the items it lists and their total residual.
+
+    ceiling is the highest level a reviewer may raise the notice to.
+    """
 
     customer: Hashable
     rank: int
     keys: tuple[Hashable, ...]
     amount: Decimal
+    ceiling: int = field(default=0, compare=False)
 
 
 def shift_days(policy: Policy, customer: Customer) -> int:
@@ -240,65 +259,82 @@ def _accounts(policy: Policy, items: tuple[Item, ...], customers: Iterable[Custo
     return accounts
 
 
-def _own_reason(
-    item: Item,
-    hold: Hold | None,
-    target: int | None,
-    overdue: int,
-    ladder: tuple[int, int],
-) -> Reason | None:
+def ceiling(policy: Policy, item: Item, as_of: date) -> int:
+    """The highest level the path allows `item` on `as_of`, whatever its age."""
+    levels = policy.levels
+    rank = min(item.level_rank, len(levels))
+    if item.term_end is not None and as_of <= item.term_end:
+        return rank  # the debtor still has the term its last notice gave
+    top = rank + 1
+    if policy.climb is Climb.AGE:
+        # Up to the level before the next one that needs its predecessor sent.
+        while top < len(levels) and not levels[top].requires_previous:
+            top += 1
+    return min(top, len(levels))
+
+
+def _own_reason(item: Item, hold, age: int, top: int, overdue: int, ladder):
     """Why the item, seen alone, does not escalate today; None if it does."""
     last_rank, first_wait = ladder
     if hold is not None:
         return _HOLD_REASON[hold]
     if item.level_rank >= last_rank:
         return Reason.LAST_LEVEL_REACHED
-    if target is None:
+    if not age:
         # Reached without grace, tolerance and habit, it is only held by them.
         return Reason.GRACE if overdue >= first_wait else Reason.NOT_DUE
-    if target <= item.level_rank:
+    if age <= item.level_rank:
         return Reason.ALREADY_AT_LEVEL
+    if top <= item.level_rank:
+        return Reason.TERM_RUNNING
     return None
 
 
 def _assess(policy: Policy, items: tuple[Item, ...], accounts, as_of: date):
-    """Per item: the level its age reaches and its own reason not to escalate."""
+    """Per item: its Decision (without the customer's gates)."""
     ladder = len(policy.levels), policy.levels[0].wait_days
     # at a level that hands over, the debt is the collection agency's
     handed_over = {level.rank for level in policy.levels if level.hands_over}
-    targets: list[int | None] = []
-    reasons: list[Reason | None] = []
+    decisions: list[Decision] = []
     for index, item in enumerate(items):
         account = accounts[item.customer]
         if item.last_notice_date is not None:
             account.note(item.last_notice_date)
         overdue = (as_of - item.due_date).days
-        target = bisect_right(account.steps, overdue) or None
-        hold = None if item.hold is None else item.hold_on(as_of)
-        reason = _own_reason(item, hold, target, overdue, ladder)
+        age = bisect_right(account.steps, overdue)
+        top = ceiling(policy, item, as_of)
+        target = min(age, top) or None
+        hold = item.hold_on(as_of)
+        reason = _own_reason(item, hold, age, top, overdue, ladder)
         if reason is None:
             account.escalating = True
-        if hold is None and target and item.level_rank not in handed_over:
+        if hold is None and age and item.level_rank not in handed_over:
             account.dunnable.append(index)
             account.total += item.residual
-        targets.append(target)
-        reasons.append(reason)
-    return targets, reasons
+        decisions.append(
+            Decision(item.key, item.customer, target, reason, age or None, top)
+        )
+    return decisions
 
 
-def _plans(policy, items, accounts, targets, reasons):
-    """The notices of the customers left with an escalating item after the gates."""
+def _plans(policy, items, accounts, decisions):
+    """The notices of the customers left with an escalating item after the gates.
+
+    A notice takes the highest level its escalating items may lawfully reach; the
+    other items not on hold ride along at their own level.
+    """
     plans = []
     for account in accounts.values():
         if not account.escalating:
             continue
+        escalating = [i for i in account.dunnable if decisions[i].reason is None]
         if policy.aggregate_to_max:
-            groups = {max(targets[i] for i in account.dunnable): account.dunnable}
+            top = max(decisions[i].target_rank for i in escalating)
+            groups = {top: account.dunnable}
         else:
             groups = {}
-            for i in account.dunnable:
-                if reasons[i] is None:
-                    groups.setdefault(targets[i], []).append(i)
+            for i in escalating:
+                groups.setdefault(decisions[i].target_rank, []).append(i)
         for rank in sorted(groups):
             indexes = groups[rank]
             plans.append(
@@ -307,6 +343,14 @@ def _plans(policy, items, accounts, targets, reasons):
                     rank=rank,
                     keys=tuple(items[i].key for i in indexes),
                     amount=sum((items[i].residual for i in indexes), Decimal(0)),
+                    ceiling=max(
+                        rank,
+                        *(
+                            decisions[i].ceiling_rank
+                            for i in indexes
+                            if decisions[i].reason is None
+                        ),
+                    ),
                 )
             )
     return tuple(plans)
@@ -315,21 +359,22 @@ def _plans(policy, items, accounts, targets, reasons):
 def decide(
     policy: Policy, items: Iterable[Item], customers: Iterable[Customer], as_of: date
 ) -> tuple[tuple[Decision, ...], tuple[NoticePlan, ...]]:
-    """Per item the level its age reaches on `as_of` and, per customer, what to send.
+    """Per item the level it may lawfully reach on `as_of`; per customer what to send.
 
     Decisions follow the order of `items`; plans the order in which customers first
-    appear. With aggregate_to_max a customer gets one notice at the highest level
-    reached, listing every overdue item not on hold; without it one notice per level
-    reached today, listing only the items escalating to it. A customer's escalating
-    items carry the first gate that stops the notice: do_not_dun, credit, minimum
-    amount, minimum interval, then pause and send day (which stop the whole run).
-    To apply a plan set level_rank = target_rank on its escalating items and
-    last_notice_date = as_of on its items and its customer (see `apply`).
+    appear. An item reaches the lower of the level its age reaches and the level its
+    path allows (`ceiling`). With aggregate_to_max a customer gets one notice at the
+    highest level its escalating items reach, listing every overdue item not on hold;
+    without it one notice per level reached today, listing only the items escalating
+    to it. A customer's escalating items carry the first gate that stops the notice:
+    do_not_dun, credit, minimum amount, minimum interval, then pause and send day
+    (which stop the whole run). Once a plan is issued, each item it lists is
+    `after_notice` (its escalating items at target_rank, the others at their own).
     """
     require_date(as_of, "as_of")
     items = tuple(items)
     accounts = _accounts(policy, items, customers)
-    targets, reasons = _assess(policy, items, accounts, as_of)
+    decisions = _assess(policy, items, accounts, as_of)
     run_block = _run_block(policy, as_of)
     for account in accounts.values():
         if not account.escalating:
@@ -338,48 +383,99 @@ def decide(
         if gate is not None:
             account.escalating = False
             for i in account.dunnable:
-                if reasons[i] is None:
-                    reasons[i] = gate
-    decisions = tuple(
-        map(
-            Decision,
-            [item.key for item in items],
-            [item.customer for item in items],
-            targets,
-            reasons,
-        )
-    )
-    return decisions, _plans(policy, items, accounts, targets, reasons)
+                if decisions[i].reason is None:
+                    decisions[i] = replace(decisions[i], reason=gate)
+    return tuple(decisions), _plans(policy, items, accounts, decisions)
 
 
-def apply(
-    items: Iterable[Item],
-    customers: Iterable[Customer],
-    decisions: Iterable[Decision],
-    plans: Iterable[NoticePlan],
-    as_of: date,
-) -> tuple[tuple[Item, ...], tuple[Customer, ...]]:
-    """Items and customers as they are once `plans` were issued on `as_of`."""
-    escalated = {d.key: d.target_rank for d in decisions if d.reason is None}
-    listed = {key for plan in plans for key in plan.keys}
-    noticed = {plan.customer for plan in plans}
-    new_items = tuple(
-        replace(
-            item,
-            level_rank=escalated.get(item.key, item.level_rank),
-            last_notice_date=as_of,
-        )
-        if item.key in listed
-        else item
-        for item in items
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a debt stands on the ladder: what `after_notice` changes of an Item."""
+
+    level_rank: int = 0
+    last_notice_date: date | None = None
+    term_end: date | None = None
+
+
+def after_notice(item, rank: int | None, notice_date: date, term_end: date | None):
+    """`item` (an Item or a Position) once a notice dated `notice_date` listed it.
+
+    rank is the level the notice raised it to (None: it rode along at its own level);
+    term_end the last day of the term the notice gave: it climbs no further before.
+    """
+    require_date(notice_date, "notice_date")
+    if rank is not None and rank < item.level_rank:
+        raise DunningRuleError("a notice never lowers a debt's level")
+    return replace(
+        item,
+        level_rank=item.level_rank if rank is None else rank,
+        last_notice_date=notice_date,
+        term_end=term_end,
     )
-    new_customers = tuple(
-        replace(customer, last_notice_date=as_of)
-        if customer.key in noticed
-        else customer
-        for customer in customers
+
+
+def reviewed_ranks(proposed: tuple[int, ...], notice_rank: int) -> tuple[int, ...]:
+    """The levels of a notice's escalating lines once a reviewer set its level.
+
+    Lowered: no line goes above the notice's level. Raised: the lines that set the
+    notice's level go up with it; the others keep their own.
+    """
+    require_count(notice_rank, "notice_rank", minimum=1)
+    if not proposed:
+        return ()
+    top = max(proposed)
+    if notice_rank < top:
+        return tuple(min(rank, notice_rank) for rank in proposed)
+    return tuple(notice_rank if rank == top else rank for rank in proposed)
+
+
+class Stale(Enum):
+    """Why a proposed notice line must not go out after all (checked at issue)."""
+
+    LOCKED = "locked"  # another run is issuing it right now
+    PAID = "paid"
+    HELD = "held"
+    NOTICED = "noticed"  # another notice listed it on or after this notice's date
+
+
+def stale(
+    locked: bool,
+    settled: bool,
+    hold: Hold | None,
+    hold_until: date | None,
+    last_notice_date: date | None,
+    notice_date: date,
+) -> Stale | None:
+    """Why a line proposed for a notice dated `notice_date` is stale now, or None.
+
+    Read again at issue, after the lock: the proposal may be days old.
+    """
+    if not locked:
+        return Stale.LOCKED
+    if settled:
+        return Stale.PAID
+    if hold_on(hold, hold_until, notice_date) is not None:
+        return Stale.HELD
+    if last_notice_date is not None and last_notice_date >= notice_date:
+        return Stale.NOTICED
+    return None
+
+
+def due_for_hand_over(policy: Policy, item: Item, as_of: date) -> bool:
+    """Whether the debt goes to the collection agency on `as_of`.
+
+    Its last notice was of a level that hands over and the term it gave passed
+    without payment (the item is still open) and without a hold.
+    """
+    if not 0 < item.level_rank <= len(policy.levels):
+        return False
+    level = policy.levels[item.level_rank - 1]
+    return (
+        level.hands_over
+        and item.term_end is not None
+        and as_of > item.term_end
+        and item.hold_on(as_of) is None
     )
-    return new_items, new_customers
 
 
 def next_action_date(
@@ -399,6 +495,8 @@ def next_action_date(
     day = max(as_of, item.due_date + timedelta(days=steps[item.level_rank]))
     if hold is not None:
         day = max(day, item.hold_until + timedelta(days=1))
+    if item.term_end is not None:
+        day = max(day, item.term_end + timedelta(days=1))
     last_dates = [
         d for d in (customer.last_notice_date, item.last_notice_date) if d is not None
     ]

@@ -1,11 +1,24 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv.expression import AND, OR
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 from odoo.tools.sql import column_exists, create_column
 
 from ..core import limitation
+from ..core.errors import DunningRuleError
+from ..core.holds import Hold, HoldFacts, hold_on, resolve
+from ..core.money import to_decimal
+from ..core.promise import allocate_oldest_first
 
+HOLDS = [
+    (Hold.HANDED_OVER.value, "Handed over"),
+    (Hold.DISPUTED.value, "Disputed"),
+    (Hold.ARRANGEMENT.value, "Payment arrangement"),
+    (Hold.PROMISE.value, "Promise to pay"),
+    (Hold.EXCLUDED.value, "Excluded"),
+]
 DUNNING_STATES = [
     ("not_due", "Not due"),
     ("overdue", "Overdue"),
@@ -17,8 +30,13 @@ DUNNING_STATES = [
     ("handed_over", "Handed over"),
     ("paid", "Paid"),
 ]
-_DUNNED_TYPES = ("out_invoice", "out_receipt")
-_SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
+# What dunning is about: customer invoices and receipts, posted, not settled. "Open"
+# is one definition, here: `_dunning_open_domain` for invoices and, for their
+# receivable lines, `account.move.line._dunning_open_item_domain` (an invoice is open
+# exactly while it has an open receivable line). Odoo 18's "blocked" payment state is
+# open: the money is still owed.
+DUNNED_TYPES = ("out_invoice", "out_receipt")
+SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
 
 # Directive 2011/7/EU art. 3(5); NL art. 6:119a lid 5 BW; BE law of 2 August 2002 art.
 # 4: a business debt's payment term; NL art. 6:119a lid 6 BW: large company -> SME.
@@ -95,8 +113,26 @@ class AccountMove(models.Model):
         readonly=True,
         help="The day the debt went to the collection agency: our own dunning stops.",
     )
+    # The one definition of "on hold": kind and last day, stored (see core/holds.py).
+    dunning_hold = fields.Selection(
+        HOLDS,
+        compute="_compute_dunning_hold",
+        store=True,
+        copy=False,
+        help="Why dunning of this invoice pauses (until Hold Until, if set).",
+    )
+    dunning_hold_until = fields.Date(
+        string="Hold Until",
+        compute="_compute_dunning_hold",
+        store=True,
+        copy=False,
+        help="The last day of the hold; empty: until it is lifted.",
+    )
     dunning_line_ids = fields.One2many(
         "debtor.dunning.notice.line", "move_id", string="Dunning History"
+    )
+    dunning_position_ids = fields.One2many(
+        "debtor.dunning.position", "move_id", string="Dunning Positions"
     )
     # The law on an invoice: when its claim is time-barred, whether its term is legal.
     dunning_limitation_date = fields.Date(
@@ -112,30 +148,155 @@ class AccountMove(models.Model):
 
     def _auto_init(self):
         # A stored computed column would be computed for every journal entry at install;
-        # created empty here, it is filled for open invoices only (data/account_move
-        # _data.xml).
-        if not column_exists(self.env.cr, "account_move", "dunning_limitation_date"):
-            create_column(
-                self.env.cr, "account_move", "dunning_limitation_date", "date"
-            )
+        # created empty here, they are filled where they apply only (data/account_move
+        # _data.xml): the open invoices' limitation dates, the holds of invoices with a
+        # draft credit note (nothing else holds an invoice before the add-on is there).
+        for column, kind in (
+            ("dunning_limitation_date", "date"),
+            ("dunning_hold", "varchar"),
+            ("dunning_hold_until", "date"),
+        ):
+            if not column_exists(self.env.cr, "account_move", column):
+                create_column(self.env.cr, "account_move", column, kind)
         return super()._auto_init()
 
-    def _dunning_hold(self, today):
-        """Why dunning of this invoice pauses on `today`, as a dunning_state value."""
+    # ------------------------------------------------------------------ open, holds
+    @api.model
+    def _dunning_open_domain(self):
+        """Customer invoices that dunning is about: posted and not settled."""
+        return [
+            ("move_type", "in", DUNNED_TYPES),
+            ("state", "=", "posted"),
+            ("payment_state", "not in", SETTLED),
+        ]
+
+    def _dunning_is_open(self):
+        """Whether this invoice is open in the sense of `_dunning_open_domain`."""
         self.ensure_one()
-        if self.dunning_handed_over_date:
-            return "handed_over"
-        if self.dunning_disputed or self._dunning_draft_credit_notes():
-            return "disputed"
+        return (
+            self.move_type in DUNNED_TYPES
+            and self.state == "posted"
+            and self.payment_state not in SETTLED
+        )
+
+    @api.model
+    def _dunning_held_domain(self, today, holds=None):
+        """Invoices on hold on `today` (of the given hold kinds, else any).
+
+        One prefix expression, so that a "!" in front negates all of it.
+        """
+        return [
+            "&",
+            ("dunning_hold", "in", holds or [hold for hold, _label in HOLDS]),
+            "|",
+            ("dunning_hold_until", "=", False),
+            ("dunning_hold_until", ">=", today),
+        ]
+
+    @api.model
+    def _dunning_arrangeable_domain(self, partner=None, arrangement=None):
+        """Open invoices that may go into a payment arrangement (of `partner`).
+
+        Not handed over, not disputed (holds without an end, core/holds.py), not under
+        another arrangement than `arrangement`. Whether only overdue ones are offered
+        is the caller's choice.
+        """
+        domain = self._dunning_open_domain() + [
+            ("dunning_hold", "not in", [Hold.HANDED_OVER.value, Hold.DISPUTED.value]),
+            (
+                "dunning_arrangement_id",
+                "in",
+                [False, arrangement.id if arrangement else False],
+            ),
+        ]
+        if partner is not None:
+            domain.append(("commercial_partner_id", "=", partner.id))
+        return domain
+
+    def _dunning_arrangement_problem(self, partner, arrangement=None):
+        """Why this invoice cannot go into an arrangement of `partner`, or None.
+
+        The rule is `_dunning_arrangeable_domain`; this only explains a refusal.
+        """
+        self.ensure_one()
+        if self.filtered_domain(self._dunning_arrangeable_domain(partner, arrangement)):
+            return None
+        if not self._dunning_is_open() or self.commercial_partner_id != partner:
+            if self.payment_state in SETTLED:
+                return self.env._("%(invoice)s is paid already.", invoice=self.name)
+            return self.env._(
+                "%(invoice)s is not an open invoice of %(customer)s.",
+                invoice=self.display_name,
+                customer=partner.display_name,
+            )
         if self.dunning_arrangement_id:
-            return "arrangement"
-        if self.dunning_promise_date and self.dunning_promise_date >= today:
-            return "promise"
-        if self.dunning_excluded and (
-            not self.dunning_excluded_until or self.dunning_excluded_until >= today
-        ):
-            return "excluded"
-        return False
+            return self.env._(
+                "%(invoice)s is in payment arrangement %(other)s already.",
+                invoice=self.display_name,
+                other=self.dunning_arrangement_id.display_name,
+            )
+        if self.dunning_hold == Hold.HANDED_OVER.value:
+            return self.env._(
+                "%(invoice)s was handed over to a collection agency.",
+                invoice=self.display_name,
+            )
+        return self.env._(
+            "%(invoice)s is disputed: settle the dispute first.",
+            invoice=self.display_name,
+        )
+
+    def _dunning_hold_facts(self):
+        """What holds this invoice, as the core reads it."""
+        self.ensure_one()
+        return HoldFacts(
+            handed_over=bool(self.dunning_handed_over_date),
+            disputed=self.dunning_disputed or bool(self._dunning_draft_credit_notes()),
+            arrangement=bool(self.dunning_arrangement_id),
+            promise_until=self.dunning_promise_date or None,
+            excluded=self.dunning_excluded,
+            excluded_until=self.dunning_excluded_until or None,
+        )
+
+    @api.depends(
+        "dunning_handed_over_date",
+        "dunning_disputed",
+        "reversal_move_ids.state",
+        "reversal_move_ids.move_type",
+        "dunning_arrangement_id",
+        "dunning_promise_date",
+        "dunning_excluded",
+        "dunning_excluded_until",
+    )
+    def _compute_dunning_hold(self):
+        for move in self:
+            hold, until = resolve(move._dunning_hold_facts())
+            move.dunning_hold = hold and hold.value
+            move.dunning_hold_until = until
+
+    def _dunning_hold(self, today):
+        """The hold that applies on `today`, as a dunning_state value (or False)."""
+        self.ensure_one()
+        hold = hold_on(
+            self.dunning_hold and Hold(self.dunning_hold),
+            self.dunning_hold_until or None,
+            today,
+        )
+        return hold.value if hold else False
+
+    @api.model
+    def _dunning_init_holds(self):
+        """At install: invoices with a draft credit note are held as disputed."""
+        self.env.execute_query(
+            SQL(
+                """UPDATE account_move m SET dunning_hold = 'disputed'
+                     FROM account_move r
+                    WHERE r.reversed_entry_id = m.id AND r.state = 'draft'
+                      AND r.move_type = 'out_refund'
+                      AND m.move_type IN %(types)s AND m.dunning_hold IS NULL""",
+                types=DUNNED_TYPES,
+            )
+        )
+        self.invalidate_model(["dunning_hold", "dunning_hold_until"])
 
     @api.depends(
         "move_type",
@@ -143,20 +304,15 @@ class AccountMove(models.Model):
         "payment_state",
         "invoice_date_due",
         "dunning_level_id",
-        "dunning_disputed",
-        "dunning_arrangement_id",
-        "reversal_move_ids.state",
-        "dunning_promise_date",
-        "dunning_excluded",
-        "dunning_excluded_until",
-        "dunning_handed_over_date",
+        "dunning_hold",
+        "dunning_hold_until",
     )
     def _compute_dunning_state(self):
         today = fields.Date.context_today(self)
         for move in self:
-            if move.move_type not in _DUNNED_TYPES or move.state != "posted":
+            if move.move_type not in DUNNED_TYPES or move.state != "posted":
                 move.dunning_state = False
-            elif move.payment_state in _SETTLED:
+            elif move.payment_state in SETTLED:
                 move.dunning_state = "paid"
             else:
                 move.dunning_state = (
@@ -173,55 +329,15 @@ class AccountMove(models.Model):
         if operator not in ("=", "in"):
             raise UserError(self.env._("Unsupported search on the dunning state."))
         today = fields.Date.context_today(self)
-        dunned = [("move_type", "in", _DUNNED_TYPES), ("state", "=", "posted")]
-        open_ = dunned + [("payment_state", "not in", _SETTLED)]
-        not_handed = [("dunning_handed_over_date", "=", False)]
-        # A draft credit note of the invoice holds it like a dispute (as in the run);
-        # an arrangement ranks next, so "not disputed" also means "not arranged".
-        draft_refund = [("state", "=", "draft"), ("move_type", "=", "out_refund")]
-        not_disputed = not_handed + [
-            ("dunning_disputed", "=", False),
-            ("reversal_move_ids", "not any", draft_refund),
-            ("dunning_arrangement_id", "=", False),
-        ]
-        no_promise = OR(
-            [
-                [("dunning_promise_date", "=", False)],
-                [("dunning_promise_date", "<", today)],
-            ]
-        )
-        excluded = [  # one prefix expression, so that "!" negates all of it
-            "&",
-            ("dunning_excluded", "=", True),
-            "|",
-            ("dunning_excluded_until", "=", False),
-            ("dunning_excluded_until", ">=", today),
-        ]
-        not_held = AND([not_disputed, no_promise, ["!", *excluded]])
+        open_ = self._dunning_open_domain()
+        held = self._dunning_held_domain(today)
+        not_held = ["!", *held]
         domains = {
-            "paid": dunned + [("payment_state", "in", _SETTLED)],
-            "handed_over": open_ + [("dunning_handed_over_date", "!=", False)],
-            "disputed": AND(
-                [
-                    open_,
-                    not_handed,
-                    OR(
-                        [
-                            [("dunning_disputed", "=", True)],
-                            [("reversal_move_ids", "any", draft_refund)],
-                        ]
-                    ),
-                ]
-            ),
-            "arrangement": open_
-            + not_handed
-            + [
-                ("dunning_disputed", "=", False),
-                ("reversal_move_ids", "not any", draft_refund),
-                ("dunning_arrangement_id", "!=", False),
+            "paid": [
+                ("move_type", "in", DUNNED_TYPES),
+                ("state", "=", "posted"),
+                ("payment_state", "in", SETTLED),
             ],
-            "promise": open_ + not_disputed + [("dunning_promise_date", ">=", today)],
-            "excluded": AND([open_, not_disputed, no_promise, excluded]),
             "in_dunning": AND([open_, not_held, [("dunning_level_id", "!=", False)]]),
             "overdue": AND(
                 [
@@ -244,6 +360,8 @@ class AccountMove(models.Model):
                 ]
             ),
         }
+        for hold, _label in HOLDS:
+            domains[hold] = AND([open_, self._dunning_held_domain(today, [hold])])
         values = [value] if operator == "=" else list(value)
         return OR([domains[state] for state in values if state in domains]) or [
             ("id", "=", False)
@@ -279,9 +397,9 @@ class AccountMove(models.Model):
     def _compute_dunning_limitation_date(self):
         open_ = self.filtered(
             lambda m: (
-                m.move_type in _DUNNED_TYPES
+                m.move_type in DUNNED_TYPES
                 and m.state == "posted"
-                and m.payment_state not in _SETTLED
+                and m.payment_state not in SETTLED
                 and m.commercial_partner_id
             )
         )
@@ -340,6 +458,65 @@ class AccountMove(models.Model):
         )
         return True
 
+    def _dunning_hand_over(self, day):
+        """These invoices go to the collection agency on `day`: our dunning stops."""
+        self.filtered(lambda m: not m.dunning_handed_over_date).write(
+            {"dunning_handed_over_date": day}
+        )
+
+    def _dunning_exclude(self, reason, until=None):
+        """Keep these invoices out of dunning (until `until`, included, if given)."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Reason: say why these invoices are excluded."))
+        if until and until < fields.Date.context_today(self):
+            raise UserError(
+                self.env._("Until: the end of an exclusion cannot lie in the past.")
+            )
+        self.write(
+            {
+                "dunning_excluded": True,
+                "dunning_exclusion_reason": reason.strip(),
+                "dunning_excluded_until": until or False,
+            }
+        )
+
+    def _dunning_record_promise(self, day, amount):
+        """The customer promised to pay `amount` on `day` for these invoices.
+
+        Dunning pauses until that day; the amount is spread over the invoices, oldest
+        first (core.promise), none above its open amount.
+        """
+        if not self or not day or amount <= 0:
+            raise UserError(
+                self.env._("A promise needs the invoices, a date and an amount.")
+            )
+        if day < fields.Date.context_today(self):
+            raise UserError(
+                self.env._("The promised day %(date)s lies in the past.", date=day)
+            )
+        moves = self.sorted(lambda m: (m.invoice_date_due, m.id))
+        rounding = moves.company_id.currency_id[:1].rounding or 0.01
+        try:
+            shares = allocate_oldest_first(
+                to_decimal(amount, rounding),
+                tuple(
+                    to_decimal(max(m.amount_residual_signed, 0), rounding)
+                    for m in moves
+                ),
+            )
+        except DunningRuleError as error:
+            raise UserError(
+                self.env._(
+                    "The promise cannot be recorded: %(error)s", error=str(error)
+                )
+            ) from error
+        moves.write({"dunning_promise_date": day})
+        by_share = defaultdict(lambda: moves.browse())
+        for move, share in zip(moves, shares, strict=True):
+            by_share[float(share)] |= move
+        for share, group in by_share.items():
+            group.write({"dunning_promise_amount": share})
+
     def action_dunning_dispute(self):
         """Open a new dispute on this invoice (its dunning pauses once saved)."""
         self.ensure_one()
@@ -359,15 +536,10 @@ class AccountMove(models.Model):
         customer = self.commercial_partner_id
         today = fields.Date.context_today(self)
         overdue = self.search(
-            [
-                ("commercial_partner_id", "=", customer.id),
+            self._dunning_arrangeable_domain(customer)
+            + [
                 ("company_id", "=", self.company_id.id),
-                ("move_type", "in", _DUNNED_TYPES),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
                 ("invoice_date_due", "<", today),
-                ("dunning_disputed", "=", False),
-                ("dunning_arrangement_id", "=", False),
             ]
         )
         return {
@@ -394,11 +566,7 @@ class AccountMove(models.Model):
     def _check_dunning_disputable(self):
         """Only open, posted customer invoices can be disputed."""
         for move in self:
-            if (
-                move.move_type not in _DUNNED_TYPES
-                or move.state != "posted"
-                or move.payment_state in _SETTLED
-            ):
+            if not move._dunning_is_open():
                 raise UserError(
                     self.env._(
                         "%(invoice)s cannot be disputed: only open, posted customer "
@@ -511,9 +679,9 @@ class AccountMove(models.Model):
         """Compute the limitation dates of the open customer invoices (at install)."""
         moves = self.search(
             [
-                ("move_type", "in", _DUNNED_TYPES),
+                ("move_type", "in", DUNNED_TYPES),
                 ("state", "=", "posted"),
-                ("payment_state", "not in", _SETTLED),
+                ("payment_state", "not in", SETTLED),
             ]
         )
         for ids in split_every(batch_size, moves.ids):

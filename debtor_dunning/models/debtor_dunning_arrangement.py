@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..core import arrangement as core_arrangement
 from ..core import interest
@@ -26,48 +27,30 @@ FREQUENCIES = [
     ("quarterly", "Quarterly"),
 ]
 ACTIVE = ("running", "late")
+# The most instalments a customer may propose himself; more needs the accountant.
+MAX_PORTAL_INSTALMENTS = 24
 
-# Per arrangement: the open amount (company currency) of its invoices now.
-_OPEN_SQL = """
-    SELECT rel.arrangement_id, COALESCE(SUM(aml.amount_residual), 0)
-      FROM debtor_dunning_arrangement_move_rel rel
-      JOIN account_move_line aml ON aml.move_id = rel.move_id
-      JOIN account_account acc ON acc.id = aml.account_id
-     WHERE rel.arrangement_id = ANY(%s)
-       AND aml.parent_state = 'posted'
-       AND acc.account_type = 'asset_receivable'
-  GROUP BY rel.arrangement_id
-"""
-
-# Per arrangement that includes costs and interest: the customer's payments since
-# its confirmation that are not reconciled (what he paid on top of the invoices).
-_EXTRA_SQL = """
-    SELECT a.id, -SUM(aml.amount_residual)
-      FROM debtor_dunning_arrangement a
-      JOIN account_move_line aml ON aml.company_id = a.company_id
-      JOIN account_move m ON m.id = aml.move_id
-      JOIN account_account acc ON acc.id = aml.account_id
-      JOIN res_partner p ON p.id = aml.partner_id
-     WHERE a.id = ANY(%s)
-       AND a.charges_included
-       AND COALESCE(p.commercial_partner_id, p.id) = a.partner_id
-       AND aml.parent_state = 'posted'
-       AND acc.account_type = 'asset_receivable'
-       AND m.move_type = 'entry'
-       AND NOT aml.reconciled
-       AND aml.amount_residual < 0
-       AND aml.date >= a.confirmed_date
-  GROUP BY a.id
-"""
-
-# Per arrangement: the partial reconciliations that paid its invoices.
-_PARTIALS_SQL = """
-    SELECT DISTINCT rel.arrangement_id, apr.id
-      FROM debtor_dunning_arrangement_move_rel rel
-      JOIN account_move_line aml ON aml.move_id = rel.move_id
-      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-     WHERE rel.arrangement_id = ANY(%s)
-"""
+# What the arrangement SQL reads (flushed first, and nothing else).
+_READS = {
+    "account.move.line": [
+        "move_id",
+        "account_id",
+        "amount_residual",
+        "parent_state",
+        "reconciled",
+        "partner_id",
+        "company_id",
+        "date",
+    ],
+    "account.partial.reconcile": ["debit_move_id"],
+    "debtor.dunning.arrangement": [
+        "move_ids",
+        "company_id",
+        "partner_id",
+        "charges_included",
+        "confirmed_date",
+    ],
+}
 
 
 class DebtorDunningArrangement(models.Model):
@@ -117,9 +100,7 @@ class DebtorDunningArrangement(models.Model):
         "move_id",
         string="Invoices",
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), "
-        "('move_type', 'in', ('out_invoice', 'out_receipt')), "
-        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        domain=lambda self: self._move_ids_domain(),
     )
     charges_included = fields.Boolean(
         string="Include Costs and Interest",
@@ -230,10 +211,19 @@ class DebtorDunningArrangement(models.Model):
     def _compute_payment_partial_ids(self):
         by_arrangement = defaultdict(list)
         if self.ids:
-            self.env.flush_all()
-            self.env.cr.execute(_PARTIALS_SQL, [self.ids])
-            for arrangement_id, partial_id in self.env.cr.fetchall():
-                by_arrangement[arrangement_id].append(partial_id)
+            # The partial reconciliations that paid each arrangement's invoices.
+            for row in self._read_sql(
+                SQL(
+                    """SELECT DISTINCT rel.arrangement_id, apr.id AS partial_id
+                         FROM debtor_dunning_arrangement_move_rel rel
+                         JOIN account_move_line aml ON aml.move_id = rel.move_id
+                         JOIN account_partial_reconcile apr
+                           ON apr.debit_move_id = aml.id
+                        WHERE rel.arrangement_id IN %s""",
+                    tuple(self.ids),
+                )
+            ):
+                by_arrangement[row["arrangement_id"]].append(row["partial_id"])
         for arrangement in self:
             arrangement.payment_partial_ids = [
                 fields.Command.set(by_arrangement.get(arrangement.id, []))
@@ -291,33 +281,7 @@ class DebtorDunningArrangement(models.Model):
 
     def action_confirm(self):
         """Agree on the arrangement: hold the invoices, plan and confirm in writing."""
-        self._check_state(("draft",))
-        self._check_moves()
-        self._make_schedule()
-        today = fields.Date.context_today(self)
-        for arrangement in self:
-            acknowledged = arrangement.acknowledged_date or today
-            arrangement.write(
-                {
-                    "state": "running",
-                    "confirmed_date": today,
-                    "acknowledged_date": acknowledged,
-                }
-            )
-            arrangement.move_ids.write({"dunning_arrangement_id": arrangement.id})
-            # Acknowledging a debt interrupts its limitation; keep the latest.
-            arrangement.move_ids.filtered(
-                lambda m, day=acknowledged: (
-                    not m.dunning_acknowledged_date or m.dunning_acknowledged_date < day
-                )
-            ).write({"dunning_acknowledged_date": acknowledged})
-        self.activity_feedback(
-            ["mail.mail_activity_data_todo"], feedback=self.env._("Confirmed")
-        )
-        self._schedule_instalments()
-        self._notify_customer(
-            "debtor_dunning.mail_template_dunning_arrangement_confirm"
-        )
+        self.env["debtor.dunning.arrangements"]._confirm(self)
         return True
 
     def action_refuse(self):
@@ -334,10 +298,7 @@ class DebtorDunningArrangement(models.Model):
 
     def action_cancel(self):
         """Call the arrangement off: its invoices are dunned again."""
-        self._check_state(("draft", *ACTIVE))
-        self.write({"state": "cancel"})
-        self._release()
-        self._drop_instalment_activities()
+        self.env["debtor.dunning.arrangements"]._cancel(self)
         return True
 
     def action_draft(self):
@@ -375,24 +336,8 @@ class DebtorDunningArrangement(models.Model):
     # ------------------------------------------------------------------ cron
     @api.model
     def _cron_check_arrangements(self):
-        """Daily: close paid arrangements, break missed ones, remind the customers."""
-        today = fields.Date.context_today(self)
-        active = self.search([("state", "in", ACTIVE)])
-        paid = active._paid_amounts()
-        verdicts = defaultdict(lambda: self.browse())
-        for arrangement in active:
-            verdicts[arrangement._verdict(paid[arrangement.id], today)] |= arrangement
-        verdicts["completed"]._complete()
-        verdicts["broken"]._break(today)
-        for state in ACTIVE:
-            moved = verdicts[state].filtered(lambda a, s=state: a.state != s)
-            if moved:
-                moved.state = state
-        going = verdicts["running"] | verdicts["late"]
-        going._close_paid_activities(paid)
-        going._remind(today, paid)
-        self.env["ir.cron"]._notify_progress(done=len(active), remaining=0)
-        return verdicts
+        """Daily check of the running arrangements (the scheduled action's entry)."""
+        return self.env["debtor.dunning.arrangements"]._cron_check()
 
     # ------------------------------------------------------------------ business
     def _check_state(self, states):
@@ -407,6 +352,18 @@ class DebtorDunningArrangement(models.Model):
                 )
             )
 
+    @api.model
+    def _move_ids_domain(self):
+        """The invoices an arrangement may take: the customer's, free for one."""
+        # The rule with this form's own values (its id, its customer) filled in.
+        *rule, _arrangement_leaf = self.env[
+            "account.move"
+        ]._dunning_arrangeable_domain()
+        return (
+            repr(rule)[:-1] + ", ('dunning_arrangement_id', 'in', [False, id]),"
+            " ('commercial_partner_id', '=', partner_id)]"
+        )
+
     def _check_moves(self):
         """The invoices must be open invoices of the customer, free of other holds."""
         for arrangement in self:
@@ -419,35 +376,9 @@ class DebtorDunningArrangement(models.Model):
                     )
                 )
             for move in moves:
-                problem = None
-                if (
-                    move.move_type not in ("out_invoice", "out_receipt")
-                    or move.state != "posted"
-                    or move.commercial_partner_id != arrangement.partner_id
-                ):
-                    problem = self.env._(
-                        "%(invoice)s is not a posted invoice of %(customer)s.",
-                        invoice=move.display_name,
-                        customer=arrangement.partner_id.display_name,
-                    )
-                elif move.payment_state not in ("not_paid", "partial"):
-                    problem = self.env._(
-                        "%(invoice)s is paid already.", invoice=move.display_name
-                    )
-                elif move.dunning_disputed:
-                    problem = self.env._(
-                        "%(invoice)s is disputed: settle the dispute first.",
-                        invoice=move.display_name,
-                    )
-                elif move.dunning_arrangement_id not in (
-                    arrangement,
-                    self.browse(),
-                ):
-                    problem = self.env._(
-                        "%(invoice)s is in payment arrangement %(other)s already.",
-                        invoice=move.display_name,
-                        other=move.dunning_arrangement_id.display_name,
-                    )
+                problem = move._dunning_arrangement_problem(
+                    arrangement.partner_id, arrangement
+                )
                 if problem:
                     raise UserError(problem)
 
@@ -465,13 +396,31 @@ class DebtorDunningArrangement(models.Model):
         )
         return notice.cost_amount, notice.interest_amount
 
+    def _read_sql(self, query):
+        """Rows (dicts) of a query over what _READS names, flushed first."""
+        for model, fnames in _READS.items():
+            self.env[model].flush_model(fnames)
+        return self.env.execute_query_dict(query)
+
     def _open_amounts(self):
         """Open amount of each arrangement's invoices now, company currency."""
         if not self.ids:
             return {}
-        self.env.flush_all()
-        self.env.cr.execute(_OPEN_SQL, [self.ids])
-        return dict(self.env.cr.fetchall())
+        rows = self._read_sql(
+            SQL(
+                """SELECT rel.arrangement_id,
+                          COALESCE(SUM(aml.amount_residual), 0) AS open_amount
+                     FROM debtor_dunning_arrangement_move_rel rel
+                     JOIN account_move_line aml ON aml.move_id = rel.move_id
+                     JOIN account_account acc ON acc.id = aml.account_id
+                    WHERE rel.arrangement_id IN %s
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                 GROUP BY rel.arrangement_id""",
+                tuple(self.ids),
+            )
+        )
+        return {row["arrangement_id"]: row["open_amount"] for row in rows}
 
     def _make_schedule(self):
         """Freeze the amounts and write the instalments the core schedules."""
@@ -567,8 +516,30 @@ class DebtorDunningArrangement(models.Model):
         if not running.ids:
             return result
         open_amounts = running._open_amounts()
-        self.env.cr.execute(_EXTRA_SQL, [running.ids])
-        extra = dict(self.env.cr.fetchall())
+        # What each customer paid since confirmation on top of the invoices
+        # (unreconciled payments), for arrangements including costs and interest.
+        rows = running._read_sql(
+            SQL(
+                """SELECT a.id AS arrangement_id, -SUM(aml.amount_residual) AS paid
+                     FROM debtor_dunning_arrangement a
+                     JOIN account_move_line aml ON aml.company_id = a.company_id
+                     JOIN account_move m ON m.id = aml.move_id
+                     JOIN account_account acc ON acc.id = aml.account_id
+                     JOIN res_partner p ON p.id = aml.partner_id
+                    WHERE a.id IN %s
+                      AND a.charges_included
+                      AND COALESCE(p.commercial_partner_id, p.id) = a.partner_id
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                      AND m.move_type = 'entry'
+                      AND NOT aml.reconciled
+                      AND aml.amount_residual < 0
+                      AND aml.date >= a.confirmed_date
+                 GROUP BY a.id""",
+                tuple(running.ids),
+            )
+        )
+        extra = {row["arrangement_id"]: row["paid"] for row in rows}
         for arrangement in running:
             rounding = arrangement.currency_id.rounding
             principal = to_decimal(arrangement.principal_amount, rounding)
@@ -598,142 +569,5 @@ class DebtorDunningArrangement(models.Model):
         return "running"
 
     def _check_paid(self):
-        """Complete the running arrangements paid in full (called on reconciliation)."""
-        active = self.filtered(lambda a: a.state in ACTIVE)
-        paid = active._paid_amounts()
-        active.filtered(
-            lambda a: paid[a.id] >= sum((i.amount for i in a._core_instalments()), 0)
-        )._complete()
-
-    def _complete(self):
-        """Paid in full: the arrangement closes itself."""
-        if not self:
-            return
-        self.write({"state": "completed"})
-        self._release()
-        self._drop_instalment_activities()
-        for arrangement in self:
-            arrangement.message_post(
-                body=self.env._("Paid in full: the arrangement is completed.")
-            )
-
-    def _break(self, day):
-        """An instalment was missed: the customer is told and dunning resumes."""
-        if not self:
-            return
-        self.write({"state": "broken", "broken_date": day})
-        self._release()
-        self._drop_instalment_activities()
-        self._notify_customer("debtor_dunning.mail_template_dunning_arrangement_broken")
-
-    def _refuse(self, reason):
-        """Refuse customers' proposals; they get the reason by e-mail."""
-        self._check_state(("draft",))
-        self.write({"state": "cancel", "refusal_reason": reason})
-        self.activity_feedback(
-            ["mail.mail_activity_data_todo"], feedback=self.env._("Refused")
-        )
-        self._notify_customer(
-            "debtor_dunning.mail_template_dunning_arrangement_refused"
-        )
-
-    def _release(self):
-        """Lift the arrangement hold from the invoices: the engine duns them again."""
-        held = self.move_ids.filtered(lambda m: m.dunning_arrangement_id in self)
-        if held:
-            held.write({"dunning_arrangement_id": False})
-
-    def _schedule_instalments(self):
-        """A to-do per instalment in the responsible's agenda, on its due date."""
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        lines = self.line_ids.filtered(lambda line: line.arrangement_id.user_id)
-        # Followers first: mail.activity subscribes once per activity, and several
-        # activities on one record in a batch would insert the same follower twice.
-        for arrangement in lines.arrangement_id:
-            arrangement.message_subscribe(
-                partner_ids=arrangement.user_id.partner_id.ids
-            )
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": line.arrangement_id.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": line.arrangement_id.user_id.id,
-                    "date_deadline": line.due_date,
-                    "summary": self.env._(
-                        "Instalment %(number)s of %(arrangement)s: %(amount)s",
-                        number=line.number,
-                        arrangement=line.arrangement_id.name,
-                        amount=line.amount,
-                    ),
-                    "automated": True,
-                }
-                for line in lines
-            ]
-        )
-        for line, activity in zip(lines, activities, strict=True):
-            line.activity_id = activity
-
-    def _drop_instalment_activities(self):
-        self.line_ids.activity_id.unlink()
-
-    def _close_paid_activities(self, paid):
-        """The to-do of an instalment the customer paid is done."""
-        done = self.env["debtor.dunning.arrangement.line"]
-        for arrangement in self:
-            rounding = arrangement.currency_id.rounding
-            lines = arrangement.line_ids.sorted("number")
-            covered = arrangement._covered(paid[arrangement.id])
-            for line, part in zip(lines, covered, strict=True):
-                if line.activity_id and part >= to_decimal(line.amount, rounding):
-                    done |= line
-        if done:
-            done.activity_id.action_feedback(feedback=self.env._("Paid"))
-
-    def _remind(self, today, paid):
-        """Remind each customer once of his next instalment, `reminder_days` ahead."""
-        template = "debtor_dunning.mail_template_dunning_arrangement_reminder"
-        reminded = self.env["debtor.dunning.arrangement.line"]
-        for arrangement in self:
-            rounding = arrangement.currency_id.rounding
-            lines = arrangement.line_ids.sorted("number")
-            covered = arrangement._covered(paid[arrangement.id])
-            line = next(
-                (
-                    line
-                    for line, part in zip(lines, covered, strict=True)
-                    if part < to_decimal(line.amount, rounding)
-                ),
-                None,
-            )
-            if (
-                line
-                and not line.reminded_date
-                and line.due_date - timedelta(days=arrangement.reminder_days)
-                <= today
-                <= line.due_date
-            ):
-                arrangement._notify_customer(template)
-                reminded |= line
-        reminded.reminded_date = today
-
-    def _notify_customer(self, template_xmlid):
-        """Mail the customer with a template; without an address, a note to print."""
-        template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template:
-            return
-        for arrangement in self:
-            if arrangement.partner_id.email:
-                arrangement.message_post_with_source(
-                    template, subtype_xmlid="mail.mt_comment"
-                )
-            else:
-                arrangement.message_post(
-                    body=self.env._(
-                        "%(customer)s has no e-mail address: print the letter and post "
-                        "it.",
-                        customer=arrangement.partner_id.display_name,
-                    )
-                )
+        """Complete these arrangements if they are paid in full."""
+        self.env["debtor.dunning.arrangements"]._check_paid(self)

@@ -404,12 +404,13 @@ class DebtorDunningDemo(models.AbstractModel):
     def _demo_promise(self, env, company, customers, invoices):
         """A notice of default issued over a week ago, and its call: a promise.
 
-        The accountant ran dunning on a sending day at least eight days ago (past the
-        policy's 7 days between notices, so today's run is not held back by it), when
-        the invoice had reached the notice of default but not yet the collection
-        agency, and kept only this customer's notice of the proposal: she deleted the
-        others, as a proposal allows. The notice asked for a call; the "Log Call"
-        wizard records the promise, which pauses dunning of the invoice until then.
+        The accountant dunned this customer step by step: a reminder, a second
+        reminder once its term had passed, then the notice of default, the last at
+        least eight days ago (past the policy's 7 days between notices, so today's
+        run is not held back by it). Each time she kept only this customer's notice
+        of the proposal: she deleted the others, as a proposal allows. The notice of
+        default asked for a call; the "Log Call" wizard records the promise, which
+        pauses dunning of the invoice until then.
         """
         key, overdue, days, phone = _PROMISE
         customer = customers[key]
@@ -418,14 +419,20 @@ class DebtorDunningDemo(models.AbstractModel):
             [("company_id", "=", company.id), ("default_for", "=", "all")]
         )
         today = fields.Date.context_today(self)
-        day = today - timedelta(days=8)
-        holidays = policy._holidays((day.year - 1, day.year))
-        while not is_send_day(day, policy._send_weekdays(), (), holidays):
-            day -= timedelta(days=1)
-        run = env["debtor.dunning.escalation"]._propose(company, day)
-        notice = run.notice_ids.filtered(lambda n: n.partner_id == customer)
-        (run.notice_ids - notice).unlink()
-        run.action_validate()
+        holidays = policy._holidays((today.year - 1, today.year))
+        days_back, notice = [8, 16, 16], None
+        day = today
+        run_days = []
+        for back in days_back:
+            day -= timedelta(days=back)
+            while not is_send_day(day, policy._send_weekdays(), (), holidays):
+                day -= timedelta(days=1)
+            run_days.insert(0, day)
+        for day in run_days:
+            run = env["debtor.dunning.escalation"]._propose(company, day)
+            notice = run.notice_ids.filtered(lambda n: n.partner_id == customer)
+            (run.notice_ids - notice).unlink()
+            run.action_validate()
         wizard = (
             env["debtor.dunning.call.log"]
             .with_context(default_notice_id=notice.id)

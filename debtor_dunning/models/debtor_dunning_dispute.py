@@ -235,19 +235,7 @@ class DebtorDunningDispute(models.Model):
     def _default_responsible(self, move):
         """Who settles a dispute on `move`: the customer's policy's responsible, else
         the salesperson, else whoever made the invoice (never a portal user)."""
-        partner = move.commercial_partner_id.with_company(move.company_id)
-        policy = (
-            partner.sudo().dunning_policy_id
-            or self.env["debtor.dunning.policy"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", move.company_id.id),
-                    ("default_for", "in", (partner.dunning_debtor_type, "all")),
-                ]
-            )
-            .sorted(lambda p: p.default_for == "all")[:1]
-        )
+        policy = move.commercial_partner_id.sudo()._dunning_policy(move.company_id)
         candidates = (
             policy.responsible_id,
             move.invoice_user_id,

@@ -43,6 +43,12 @@ class DebtorDunningLevel(models.Model):
         help="The last level: the debt goes to a collection agency and our own dunning "
         "stops.",
     )
+    requires_previous = fields.Boolean(
+        string="Requires Previous Level",
+        help="Only for a debt that was sent the level before this one, and only once "
+        "that notice's term has passed: no notice of default without a reminder, no "
+        "hand-over without a notice of default.",
+    )
     needs_review = fields.Boolean(
         help="Notices of this level wait for an accountant even under an automatic "
         "policy."
@@ -182,6 +188,7 @@ class DebtorDunningLevel(models.Model):
                 "claims_costs": True,
                 "claims_interest": True,
                 "needs_review": True,
+                "requires_previous": True,
             },
             {
                 "sequence": 40,
@@ -210,6 +217,7 @@ class DebtorDunningLevel(models.Model):
                 "claims_costs": True,
                 "claims_interest": True,
                 "needs_review": True,
+                "requires_previous": True,
             },
         ]
         for vals in ladder:
@@ -227,6 +235,7 @@ class DebtorDunningLevel(models.Model):
                 "wait_days": 14,
                 "send_letter": True,
                 "fourteen_day_letter": True,
+                "requires_previous": True,
                 "letter_text": self._default_fourteen_day_text(),
             },
             {
@@ -238,6 +247,7 @@ class DebtorDunningLevel(models.Model):
                 "claims_costs": True,
                 "claims_interest": True,
                 "needs_review": True,
+                "requires_previous": True,
                 "interrupts_limitation": True,
             },
             {
@@ -250,6 +260,7 @@ class DebtorDunningLevel(models.Model):
                 "claims_costs": True,
                 "claims_interest": True,
                 "needs_review": True,
+                "requires_previous": True,
                 "interrupts_limitation": True,
             },
         ]

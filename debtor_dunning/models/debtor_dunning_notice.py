@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-from ..core import reference
+from ..core import calendar as core_calendar
+from ..core import fees, reference
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
 
@@ -63,6 +65,12 @@ class DebtorDunningNotice(models.Model):
         tracking=True,
     )
     rank = fields.Integer(related="level_id.rank", store=True)
+    max_rank = fields.Integer(
+        string="Highest Allowed Rank",
+        readonly=True,
+        help="The highest level a reviewer may raise this proposed notice to: what the "
+        "path up the ladder allows its invoices now.",
+    )
     date = fields.Date(required=True)
     state = fields.Selection(
         [("draft", "Proposed"), ("issued", "Issued"), ("cancel", "Cancelled")],
@@ -204,6 +212,12 @@ class DebtorDunningNotice(models.Model):
         help="The next Tuesday, Wednesday or Thursday that is no public holiday of "
         "the policy: calls mid-week get answered.",
     )
+    level_reason = fields.Text(
+        string="Why This Level",
+        compute="_compute_level_reason",
+        help="Which invoice sets the notice's level, and why the path up the ladder "
+        "allows it.",
+    )
     partner_notice_ids = fields.Many2many(
         "debtor.dunning.notice",
         compute="_compute_partner_notice_ids",
@@ -251,6 +265,55 @@ class DebtorDunningNotice(models.Model):
             person = contacts[:1] if customer.is_company else customer
             notice.contact_name = person.name or False
 
+    @api.depends("level_id", "line_ids.level_id", "line_ids.escalated")
+    def _compute_level_reason(self):
+        for notice in self:
+            notice.level_reason = notice._dunning_level_reason()
+
+    def _dunning_level_reason(self):
+        """Why this notice has its level, from the facts on its lines."""
+        self.ensure_one()
+        setting = self.line_ids.filtered(
+            lambda line: line.escalated and line.level_id == self.level_id
+        )[:1]
+        if not setting:
+            return False
+        when = functools.partial(format_date, self.env)
+        values = {
+            "invoice": setting.move_id.name,
+            "days": setting.days_overdue,
+            "level": self.level_id.name,
+            "age_level": setting.age_level_id.name,
+            "previous": setting.previous_level_id.name,
+            "previous_date": when(setting.previous_date),
+            "term": when(setting.previous_term_date),
+        }
+        stepped = self.level_id.rank == setting.previous_level_id.rank + 1
+        if not setting.previous_level_id and stepped:
+            reason = self.env._(
+                "%(invoice)s (%(days)s days overdue) was never dunned: a debt "
+                "starts at the first level.",
+                **values,
+            )
+        elif stepped:
+            reason = self.env._(
+                "%(invoice)s was sent %(previous)s on %(previous_date)s and its term "
+                "ended on %(term)s: it goes one level up.",
+                **values,
+            )
+        else:
+            reason = self.env._(
+                "%(invoice)s is %(days)s days overdue, which reaches %(level)s.",
+                **values,
+            )
+        if setting.age_level_id.rank > self.level_id.rank:
+            reason += " " + self.env._(
+                "Its %(days)s days overdue would reach %(age_level)s: the policy "
+                "climbs one level per notice.",
+                **values,
+            )
+        return reason
+
     def _compute_call_best_date(self):
         today = fields.Date.context_today(self)
         for notice in self:
@@ -285,9 +348,61 @@ class DebtorDunningNotice(models.Model):
             )
 
     def write(self, vals):
-        if "level_id" in vals and self.filtered(lambda n: n.state != "draft"):
-            raise UserError(self.env._("Only a proposed notice can change level."))
+        if "level_id" in vals:
+            self._check_level_change(
+                self.env["debtor.dunning.level"].browse(vals["level_id"])
+            )
         return super().write(vals)
+
+    def _check_level_change(self, level):
+        """A reviewer may lower a proposed notice, or raise it as far as allowed."""
+        if self.filtered(lambda n: n.state != "draft"):
+            raise UserError(self.env._("Only a proposed notice can change level."))
+        for notice in self:
+            if notice.max_rank and level.rank > notice.max_rank:
+                allowed = notice.policy_id.level_ids.filtered(
+                    lambda lvl, n=notice: lvl.rank == n.max_rank
+                )
+                raise UserError(
+                    self.env._(
+                        "Level: %(notice)s can go up to %(allowed)s at most. Its "
+                        "invoices were not sent the levels before %(level)s, or the "
+                        "term of their last notice has not passed.",
+                        notice=notice.display_name,
+                        allowed=allowed.name,
+                        level=level.name,
+                    )
+                )
+
+    def _dunning_pay_by_date(self):
+        """The day by which this notice asks the customer to pay.
+
+        The level's days to pay, but never before the end of a term the law gives
+        (the Dutch 14-day letter: core.fees.nl_fourteen_day_term_end, by channel).
+        """
+        self.ensure_one()
+        pay_by = self.date + timedelta(days=self.level_id.pay_days)
+        law, debtor_type = self.partner_id._dunning_law(self.company_id)
+        if self.level_id.fourteen_day_letter and (law, debtor_type) == (
+            "nl",
+            "consumer",
+        ):
+            by_post = self.letter_state != "none" or self.email_state == "none"
+            holidays = core_calendar.nl_public_holidays(
+                self.date.year
+            ) | core_calendar.nl_public_holidays(self.date.year + 1)
+            pay_by = max(
+                pay_by, fees.nl_fourteen_day_term_end(self.date, by_post, holidays)
+            )
+        return pay_by
+
+    def _dunning_set_pay_by_dates(self):
+        """Each notice's pay-by date, once its level and channels are final (issue)."""
+        by_day = {}
+        for notice in self:
+            by_day.setdefault(notice._dunning_pay_by_date(), []).append(notice.id)
+        for day, ids in by_day.items():
+            self.browse(ids).write({"pay_by_date": day})
 
     def action_cancel(self):
         """Take a proposed notice out of its run."""
@@ -415,12 +530,15 @@ class DebtorDunningNotice(models.Model):
         """Give every notice without one an access token, in one statement."""
         missing = self.filtered(lambda notice: not notice.access_token)
         if missing:
-            tokens = [str(uuid.uuid4()) for _notice in missing]
-            self.env.cr.execute(
-                """UPDATE debtor_dunning_notice n SET access_token = v.token
-                     FROM unnest(%s::int[], %s::varchar[]) AS v(id, token)
-                    WHERE n.id = v.id AND n.access_token IS NULL""",
-                [missing.ids, tokens],
+            missing.flush_recordset(["access_token"])
+            self.env.execute_query(
+                SQL(
+                    """UPDATE debtor_dunning_notice n SET access_token = v.token
+                         FROM unnest(%s::int[], %s::varchar[]) AS v(id, token)
+                        WHERE n.id = v.id AND n.access_token IS NULL""",
+                    missing.ids,
+                    [str(uuid.uuid4()) for _notice in missing],
+                )
             )
             missing.invalidate_recordset(["access_token"])
 

@@ -24,6 +24,19 @@ class DebtorDunningNoticeLine(models.Model):
     )
     level_id = fields.Many2one("debtor.dunning.level")
     previous_level_id = fields.Many2one("debtor.dunning.level")
+    previous_date = fields.Date(
+        string="Previous Notice", help="The date of the last notice that listed it."
+    )
+    previous_term_date = fields.Date(
+        string="Previous Term Ended",
+        help="The last day of the term its previous notice gave.",
+    )
+    age_level_id = fields.Many2one(
+        "debtor.dunning.level",
+        string="Level By Age",
+        help="The level its days overdue alone reach: higher than its level when the "
+        "path up the ladder holds it back.",
+    )
     escalated = fields.Boolean(
         help="The invoice reached a new level with this notice; otherwise it rode "
         "along."

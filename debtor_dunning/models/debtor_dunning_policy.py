@@ -96,6 +96,20 @@ class DebtorDunningPolicy(models.Model):
         help="Delay each customer's escalation by the days it usually pays late "
         "(its average over the last 12 months).",
     )
+    climb = fields.Selection(
+        [
+            ("step", "One level per notice"),
+            ("age", "Straight to the level its age reaches"),
+        ],
+        string="Escalation Path",
+        required=True,
+        default="step",
+        help="One level per notice: a debt never dunned starts at the first level and "
+        "climbs one level once the term of its last notice has passed, as a careful "
+        "credit controller does (and as a company going live on an old book needs). "
+        "By age: it goes to the level its days overdue reach, still never past a level "
+        "that needs its predecessor sent first.",
+    )
     aggregate_to_max = fields.Boolean(
         string="One Notice Per Customer",
         default=True,
@@ -148,6 +162,34 @@ class DebtorDunningPolicy(models.Model):
         for policy in self.filtered("level_ids"):
             policy._core_policy()
 
+    @api.model
+    def _dunning_policy_of(self, company, customers):
+        """{partner id: policy}: which policy governs each customer's debts.
+
+        customers: {partner id: {"policy_id", "debtor_type", "country_code"}}. The
+        customer's own policy (company-dependent), else the company's default for its
+        debtor type, else the default for all customers. The one place this is
+        decided: the run, disputes and the customer's form all ask here.
+        """
+        policies = self.search([("company_id", "=", company.id)])
+        by_id = {policy.id: policy for policy in policies}
+        defaults = {p.default_for: p for p in policies if p.default_for}
+        result = {}
+        for partner_id, facts in customers.items():
+            policy = (
+                by_id.get(facts.get("policy_id"))
+                or defaults.get(facts.get("debtor_type"))
+                or defaults.get("all")
+            )
+            if policy:
+                result[partner_id] = policy
+        return result
+
+    def _dunning_covers_account(self, account_id):
+        """Whether this policy duns the open items of that receivable account."""
+        self.ensure_one()
+        return not self.account_ids or account_id in self.account_ids.ids
+
     def _send_weekdays(self):
         """Python weekday numbers (Monday 0) on which notices may go out."""
         self.ensure_one()
@@ -175,6 +217,7 @@ class DebtorDunningPolicy(models.Model):
                         claims_costs=level.claims_costs,
                         claims_interest=level.claims_interest,
                         hands_over=level.hand_over,
+                        requires_previous=level.requires_previous,
                     )
                     for rank, level in enumerate(levels, start=1)
                 ),
@@ -186,6 +229,7 @@ class DebtorDunningPolicy(models.Model):
                 habit_shift=self.habit_shift,
                 aggregate_to_max=self.aggregate_to_max,
                 holidays=self._holidays((as_of.year, as_of.year + 1)),
+                climb=escalation.Climb(self.climb),
             )
         except DunningRuleError as error:
             raise UserError(

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 class DebtorDunningRun(models.Model):
     _name = "debtor.dunning.run"
     _description = "Dunning run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -21,12 +21,21 @@ class DebtorDunningRun(models.Model):
         "this day.",
     )
     state = fields.Selection(
-        [("proposal", "Proposal"), ("done", "Done"), ("cancel", "Cancelled")],
+        [
+            ("proposal", "Proposal"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="proposal",
         tracking=True,
     )
     automatic = fields.Boolean(readonly=True, help="Started by the scheduled action.")
+    error = fields.Text(
+        readonly=True,
+        help="Why the scheduled action could not make this run; it tries again.",
+    )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     notice_ids = fields.One2many("debtor.dunning.notice", "run_id")
     hold_ids = fields.One2many("debtor.dunning.run.hold", "run_id", string="Held Back")
@@ -104,7 +113,7 @@ class DebtorDunningRun(models.Model):
                         run=run.display_name,
                     )
                 )
-        self.env["debtor.dunning.escalation"]._validate(self)
+        self.env["debtor.dunning.issuing"]._validate(self)
         return True
 
     def action_cancel(self):

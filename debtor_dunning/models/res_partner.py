@@ -64,10 +64,18 @@ class ResPartner(models.Model):
         string="Tolerance Days",
         help="Extra days this customer gets before each level (set by hand).",
     )
+    # Per company: a notice of company A says nothing about the customer's debts to B.
     dunning_credit_hold = fields.Boolean(
-        string="Credit Hold", help="Set by a dunning level: new sales need approval."
+        string="Credit Hold",
+        company_dependent=True,
+        help="Set by a dunning level: new sales need approval.",
     )
-    dunning_last_date = fields.Date(string="Last Dunning", readonly=True, copy=False)
+    dunning_last_date = fields.Date(
+        string="Last Dunning",
+        compute="_compute_dunning_last_date",
+        help="The date of the last notice this customer received from the current "
+        "company.",
+    )
     dunning_avg_days_late = fields.Float(
         string="Average Days Late",
         compute="_compute_dunning_habit",
@@ -103,9 +111,30 @@ class ResPartner(models.Model):
             if commercial != partner and commercial.dunning_debtor_type:
                 partner.dunning_debtor_type = commercial.dunning_debtor_type
             else:
-                partner.dunning_debtor_type = (
-                    "business" if commercial.is_company else "consumer"
-                )
+                partner.dunning_debtor_type = commercial._dunning_default_debtor_type()
+
+    def _dunning_default_debtor_type(self):
+        """The debtor type of a customer nobody set one for: a company is a business.
+
+        The one default (also hooks.pre_init_hook's SQL at install, which must agree).
+        """
+        self.ensure_one()
+        return "business" if self.is_company else "consumer"
+
+    def _dunning_policy(self, company):
+        """The dunning policy that governs this customer's debts to `company`."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id.with_company(company)
+        facts = {
+            "policy_id": commercial.dunning_policy_id.id,
+            "debtor_type": commercial.dunning_debtor_type,
+            "country_code": commercial.country_id.code,
+        }
+        return (
+            self.env["debtor.dunning.policy"]
+            ._dunning_policy_of(company, {commercial.id: facts})
+            .get(commercial.id, self.env["debtor.dunning.policy"])
+        )
 
     @api.depends("child_ids.dunning_role")
     def _compute_dunning_contact_ids(self):
@@ -115,7 +144,7 @@ class ResPartner(models.Model):
     def _compute_dunning_habit(self):
         commercial = self.commercial_partner_id
         habits = (
-            self.env["debtor.dunning.escalation"]._habits(
+            self.env["debtor.dunning.book"]._habits(
                 self.env.company, commercial.ids, fields.Date.context_today(self)
             )
             if commercial.ids
@@ -125,6 +154,21 @@ class ResPartner(models.Model):
             habit = habits.get(partner.commercial_partner_id.id)
             partner.dunning_avg_days_late = float(habit.avg_days_late) if habit else 0.0
             partner.dunning_on_time_share = float(habit.on_time_share) if habit else 1.0
+
+    def _compute_dunning_last_date(self):
+        last = dict(
+            self.env["debtor.dunning.notice"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "issued"),
+                ],
+                ["partner_id"],
+                ["date:max"],
+            )
+        )
+        for partner in self:
+            partner.dunning_last_date = last.get(partner.commercial_partner_id, False)
 
     def _compute_dunning_notice_count(self):
         counts = dict(
@@ -200,8 +244,8 @@ class ResPartner(models.Model):
         """(law country, debtor type) of this customer's debts to `company`."""
         self.ensure_one()
         commercial = self.commercial_partner_id
-        debtor_type = commercial.dunning_debtor_type or (
-            "business" if commercial.is_company else "consumer"
+        debtor_type = (
+            commercial.dunning_debtor_type or commercial._dunning_default_debtor_type()
         )
         law = commercial.dunning_law_country or company.dunning_law_country
         return law, debtor_type

@@ -77,15 +77,12 @@ class DebtorDunningSending(models.AbstractModel):
 
     @api.model
     def _count_attempt(self, notices):
-        if notices:
-            self.env.flush_all()
-            self.env.cr.execute(
-                """UPDATE debtor_dunning_notice
-                      SET email_attempt_count = COALESCE(email_attempt_count, 0) + 1
-                    WHERE id = ANY(%s)""",
-                [notices.ids],
-            )
-            notices.invalidate_recordset(["email_attempt_count"])
+        """One more attempt for each notice's e-mail (grouped by count)."""
+        by_count = defaultdict(list)
+        for notice in notices:
+            by_count[notice.email_attempt_count + 1].append(notice.id)
+        for count, ids in by_count.items():
+            notices.browse(ids).write({"email_attempt_count": count})
 
     @api.model
     def _queue_emails(self, notices):

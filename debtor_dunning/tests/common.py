@@ -71,6 +71,17 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls.as_of = TUESDAY
 
     @classmethod
+    def _climb_by_age(cls, policies=None):
+        """Notices go straight to the level their invoices' age reaches.
+
+        For tests about what a level does (costs, letters), not about the path up
+        the ladder: no level waits for its predecessor (the old behaviour).
+        """
+        policies = policies or cls.policy
+        policies.climb = "age"
+        policies.level_ids.requires_previous = False
+
+    @classmethod
     def _invoice(cls, overdue, amount=1000.0, partner=None, **values):
         """A posted customer invoice due `overdue` days before TUESDAY (no taxes)."""
         due = TUESDAY - timedelta(days=overdue)

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tools import format_date
 
 from ..core import interest, limitation
 from .common import TUESDAY, DunningCommon
@@ -49,6 +48,10 @@ class TestCharges(DunningCommon):
         )
         cls.consumer_levels = cls.consumer_policy.level_ids.sorted("sequence")
         cls.consumer_levels.needs_review = False
+        # These tests are about what each level claims by law, not about the path up
+        # the ladder (test_escalation): a run goes to the level an invoice's age
+        # reaches; what was sent before is the history these tests build.
+        cls._climb_by_age(cls.policy | cls.consumer_policy)
         Partner = cls.env["res.partner"]
         cls.nl_consumer = Partner.create({"name": "Jan de Vries"})
         cls.be_consumer = Partner.create(
@@ -100,19 +103,20 @@ class TestCharges(DunningCommon):
         self.assertEqual(letter.announced_cost_amount, 150.0, "the scale on 1,000")
         self.assertIn("14-day letter", letter.charge_note)
         self.assertFalse(letter.charge_ids)
-        # Presumed received Monday 23rd, the term runs to 7 December: the notice of
-        # default of Tuesday 24th goes out with interest but without the costs.
-        default = self._notice(self.nl_consumer, TUESDAY)
+        # Presumed received Monday 23rd (posted Thursday), the statutory term runs to
+        # 7 December: the letter asks for payment by then, never earlier, and no
+        # notice of default goes out before that term has passed.
+        self.assertEqual(letter.pay_by_date, date(2026, 12, 7))
+        self.assertFalse(self._run(date(2026, 12, 7)).notice_ids)
+        # The day after, the notice of default claims the costs the letter announced.
+        default = self._notice(self.nl_consumer, date(2026, 12, 8))
         self.assertEqual(default.level_id, self.consumer_levels[2])
         self.assertEqual(default.state, "issued")
-        self.assertFalse(self._charges(default, "cost"))
         self.assertTrue(self._charges(default, "interest"))
-        self.assertIn(format_date(self.env, date(2026, 12, 8)), default.charge_note)
-        self.assertAlmostEqual(
-            default.amount_due, default.amount_total + default.interest_amount
-        )
-        # Once the term has passed, the next letter claims them.
-        later = self._notice(self.nl_consumer, SATURDAY_19_DEC)
+        self.assertEqual(self._charges(default, "cost").mapped("amount"), [150.0])
+        self.assertFalse(default.charge_note)
+        # A later letter repeats them as claimed before, never adds.
+        later = self._notice(self.nl_consumer, default.pay_by_date + DAY)
         costs = self._charges(later, "cost")
         self.assertEqual(costs.mapped("amount"), [150.0])
         self.assertEqual(costs.move_id, move)

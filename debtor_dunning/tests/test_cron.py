@@ -1,7 +1,9 @@
 from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import TUESDAY, DemoCase, DunningCommon
 
@@ -50,8 +52,59 @@ class TestCron(DunningCommon):
         self.assertFalse(ours)
         self.assertEqual(progress.remaining, 0)
 
+    @mute_logger("odoo.addons.debtor_dunning.services.debtor_dunning_escalation")
+    def test_one_companys_failure_leaves_the_others_run_complete(self):
+        other = self.setup_other_company(name="Company B")["company"]
+        Policy = self.env["debtor.dunning.policy"]
+        (
+            Policy.search([("company_id", "=", other.id)])
+            or Policy._create_default(other)
+        ).write({"mode": "auto", "min_interval_days": 0})
+        Policy.search([("company_id", "=", other.id)]).level_ids.needs_review = False
+        self._invoice(overdue=10)  # company A: self.company
+        b_invoice = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_b.id,
+                    "invoice_date": TUESDAY - timedelta(days=10),
+                    "invoice_date_due": TUESDAY - timedelta(days=10),
+                    "invoice_line_ids": [
+                        Command.create({"name": "x", "price_unit": 100, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        b_invoice.action_post()
+        Book = type(self.env["debtor.dunning.book"])
+        read = Book._read
+
+        def broken_for_a(book, company, *args, **kwargs):
+            if company == self.company:
+                raise ValueError("a broken level of company A")
+            return read(book, company, *args, **kwargs)
+
+        with patch.object(Book, "_read", broken_for_a):
+            self._cron(batch_size=100)
+        Run = self.env["debtor.dunning.run"]
+        failed = Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("a broken level of company A", failed.error)
+        self.assertTrue(failed.activity_ids, "its responsible is told")
+        done = Run.search([("company_id", "=", other.id), ("date", "=", TUESDAY)])
+        self.assertEqual(done.notice_ids.state, "issued", "company B went on")
+        self.assertEqual(done.notice_ids.line_ids.move_id, b_invoice)
+        # The next trigger the same day tries company A again.
+        self._cron(batch_size=100)
+        retried = Run.search(
+            [("company_id", "=", self.company.id), ("state", "!=", "failed")]
+        )
+        self.assertEqual(retried.notice_ids.state, "issued")
+
     def test_reviewed_levels_wait_in_the_proposal(self):
-        self.levels[2].needs_review = True
+        self.levels[0].needs_review = True
         self._invoice(overdue=40)
         self._cron(batch_size=100)
         run = self.env["debtor.dunning.run"].search(
@@ -89,14 +142,19 @@ class TestDemoEscalation(DemoCase):
         )
         self.assertEqual(len(run), 1)
         for line in run.notice_ids.line_ids.filtered("escalated"):
-            waits = line.notice_id.policy_id.level_ids.mapped("wait_days")
-            overdue = (tuesday - line.date_maturity).days
-            expected = sum(1 for wait in waits if overdue >= wait)
-            self.assertEqual(line.level_id.rank, expected, line.move_id.name)
+            # One level above where it stood, once its last term passed, and never
+            # above the level its age reaches.
+            self.assertEqual(
+                line.level_id.rank,
+                line.previous_level_id.rank + 1,
+                line.move_id.name,
+            )
+            self.assertLessEqual(line.level_id.rank, line.age_level_id.rank)
+            if line.previous_term_date:
+                self.assertLess(line.previous_term_date, tuesday)
         issued = run.notice_ids.filtered(lambda n: n.state == "issued")
         waiting = run.notice_ids.filtered(lambda n: n.state == "draft")
         self.assertTrue(issued, "reminders go out by themselves")
-        self.assertTrue(waiting, "notices of default wait for review")
         self.assertTrue(all(n.level_id.needs_review for n in waiting))
         self.assertIn("covered_by_credit", run.hold_ids.mapped("reason"))
         dunned = issued.line_ids.filtered("escalated").move_id
@@ -131,3 +189,40 @@ class TestDemoEscalation(DemoCase):
             other.rollback()
         self.assertEqual(set(run.notice_ids.mapped("state")), {"cancel"})
         self.assertFalse(lines.move_id.filtered("dunning_last_date"))
+
+    def test_the_demo_climbs_one_step_at_a_time_on_day_0_30_and_90(self):
+        """Going live on the demo's book: no customer starts above the first level."""
+        company = self.company
+        service = self.service.sudo().with_company(company)
+        policies = service.env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id)]
+        )
+        policies.write(
+            {
+                "holiday_country": False,
+                **{
+                    f"send_{day}": True
+                    for day in ("monday", "friday", "saturday", "sunday")
+                },
+            }
+        )
+        dunned_before = (
+            self.env["debtor.dunning.notice"]
+            .search([("company_id", "=", company.id), ("state", "=", "issued")])
+            .partner_id
+        )
+        for offset in (0, 30, 90):
+            day = self.demo_date + timedelta(days=offset)
+            with freeze_time(day):
+                run = service._propose(company, day)
+                run.action_validate()
+            notices = run.notice_ids.filtered(lambda n: n.state == "issued")
+            self.assertTrue(notices, f"day {offset}: the overdue invoices are dunned")
+            for notice in notices:
+                for line in notice.line_ids.filtered("escalated"):
+                    previous = line.previous_level_id.rank
+                    self.assertEqual(line.level_id.rank, previous + 1, "one step")
+                    if previous:
+                        self.assertLess(line.previous_term_date, day, "after the term")
+                if offset == 0 and notice.partner_id not in dunned_before:
+                    self.assertEqual(notice.level_id.rank, 1, notice.partner_id.name)

@@ -210,8 +210,11 @@ class TestDemoFollowUp(DemoCase):
         self.assertAlmostEqual(
             promised.dunning_promise_amount, promised.amount_residual
         )
-        notice = promised.dunning_line_ids.notice_id
-        self.assertEqual(len(notice), 1)
+        notices = promised.dunning_line_ids.notice_id.sorted("date")
+        self.assertEqual(
+            notices.level_id.mapped("rank"), [1, 2, 3], "step by step, as in life"
+        )
+        notice = notices[-1]
         self.assertEqual(notice.state, "issued")
         self.assertTrue(notice.level_id.create_call)
         self.assertEqual(promised.dunning_level_id, notice.level_id)

@@ -120,10 +120,11 @@ class TestDispute(DunningCommon):
             dispute.resolution = "Delivered and signed for on the 3rd."
             dispute.action_reject()
         self.assertFalse(move.dunning_disputed)
-        resumed = self._notice_of(self._run())
+        # The reminder's term ended on TUESDAY: the next level the day after.
+        resumed = self._notice_of(self._run(TUESDAY + timedelta(days=1)))
         self.assertEqual(resumed.level_id, self.levels[1])
         self.assertTrue(resumed.line_ids.dispute_rejected)
-        later = self._notice_of(self._run(as_of=TUESDAY + timedelta(days=14)))
+        later = self._notice_of(self._run(as_of=TUESDAY + timedelta(days=16)))
         self.assertEqual(later.level_id, self.levels[2])
         self.assertFalse(later.line_ids.dispute_rejected)
         self.assertTrue(resumed.line_ids.dispute_rejected, "the first letter keeps it")

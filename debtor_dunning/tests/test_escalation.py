@@ -1,30 +1,76 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, tagged
 
 from .common import TUESDAY, DunningCommon
 
 
 @tagged("post_install", "-at_install")
 class TestEscalation(DunningCommon):
-    def test_invoice_reaches_the_level_its_age_reaches_in_one_run(self):
+    def test_a_first_notice_is_a_reminder_whatever_the_age(self):
         move = self._invoice(overdue=50)
         run = self._run()
         notice = self._notice_of(run)
-        self.assertEqual(notice.level_id, self.levels[2], "35 <= 50 < 60 days")
+        self.assertEqual(notice.level_id, self.levels[0], "never dunned: level 1")
+        self.assertIn("never dunned", notice.level_reason)
         self.assertEqual(notice.state, "issued")
-        self.assertEqual(move.dunning_level_id, self.levels[2])
+        self.assertEqual(move.dunning_level_id, self.levels[0])
         self.assertEqual(move.dunning_last_date, TUESDAY)
         self.assertEqual(move.dunning_state, "in_dunning")
         self.assertEqual(run.state, "done")
+        self.assertRecordValues(
+            move.dunning_position_ids,
+            [
+                {
+                    "level_id": self.levels[0].id,
+                    "last_date": TUESDAY,
+                    "term_date": notice.pay_by_date,
+                    "notice_id": notice.id,
+                }
+            ],
+        )
 
-    def test_invoice_180_days_late_goes_straight_to_the_last_level(self):
+    def test_by_age_an_invoice_reaches_its_age_level_in_one_run(self):
+        self._climb_by_age()
+        move = self._invoice(overdue=50)
+        notice = self._notice_of(self._run())
+        self.assertEqual(notice.level_id, self.levels[2], "35 <= 50 < 60 days")
+        self.assertEqual(move.dunning_level_id, self.levels[2])
+        self.assertIn("50 days overdue", notice.level_reason)
+
+    def test_the_path_up_the_ladder_ends_with_a_hand_over_after_the_last_term(self):
         move = self._invoice(overdue=180)
-        self._run()
-        self.assertEqual(move.dunning_level_id, self.levels[3])
-        self.assertTrue(move.dunning_handed_over_date, "the last level hands over")
+        seen = []
+        for days in (0, 15, 30, 45):
+            notice = self._notice_of(self._run(TUESDAY + timedelta(days=days)))
+            seen.append(notice.level_id)
+            # Never before the term the previous notice gave has passed.
+            self.assertFalse(
+                self._run(notice.pay_by_date).notice_ids, "the term is still running"
+            )
+        self.assertEqual(seen, list(self.levels))
+        self.assertIn("term ended", notice.level_reason)
+        self.assertFalse(move.dunning_handed_over_date, "announced, not yet done")
+        self.assertEqual(move.dunning_state, "in_dunning")
+        final_day = notice.pay_by_date
+        self.assertFalse(self.service._hand_over_due(self.company, final_day))
+        handed = self.service._hand_over_due(self.company, final_day + timedelta(1))
+        self.assertEqual(handed, move)
+        self.assertEqual(move.dunning_handed_over_date, final_day + timedelta(1))
         self.assertEqual(move.dunning_state, "handed_over")
+        self.assertFalse(self._run(final_day + timedelta(days=30)).notice_ids)
+
+    def test_a_paid_or_disputed_debt_is_not_handed_over(self):
+        paid = self._invoice(overdue=180)
+        disputed = self._invoice(overdue=180, partner=self.partner_b)
+        for days in (0, 15, 30, 45):
+            self._run(TUESDAY + timedelta(days=days))
+        self._pay(paid, paid.amount_total, TUESDAY + timedelta(days=50))
+        disputed.dunning_disputed = True
+        day = TUESDAY + timedelta(days=70)
+        self.assertFalse(self.service._hand_over_due(self.company, day))
 
     def test_nothing_before_the_first_level(self):
         move = self._invoice(overdue=6)
@@ -57,13 +103,17 @@ class TestEscalation(DunningCommon):
 
     def test_minimum_interval_between_notices(self):
         self.policy.min_interval_days = 14
-        move = self._invoice(overdue=22)
-        self._run(TUESDAY - timedelta(days=7))  # level 2 a week ago (22-7 = 15 days)
-        self.assertEqual(move.dunning_level_id, self.levels[0])
+        old = self._invoice(overdue=22)
+        self._run(TUESDAY - timedelta(days=7))  # a reminder a week ago
+        self.assertEqual(old.dunning_level_id, self.levels[0])
+        new = self._invoice(overdue=10)
         run = self._run()
-        self.assertEqual(self._hold_reasons(run, move), {"min_interval"})
-        later = self._run(TUESDAY + timedelta(days=7))
-        self.assertEqual(self._notice_of(later).level_id, self.levels[1])
+        self.assertEqual(self._hold_reasons(run, new), {"min_interval"})
+        later = self._run(TUESDAY + timedelta(days=8))  # the old one's term passed
+        notice = self._notice_of(later)
+        self.assertEqual(notice.level_id, self.levels[1])
+        self.assertEqual(notice.line_ids.move_id, old | new)
+        self.assertEqual(new.dunning_level_id, self.levels[0])
 
     def test_no_notice_on_monday_by_default(self):
         self.policy.send_monday = False
@@ -120,7 +170,53 @@ class TestEscalation(DunningCommon):
         run = self._run()
         self.assertEqual(self._hold_reasons(run, move), {"promise"})
         later = self._run(TUESDAY + timedelta(days=4))
-        self.assertEqual(self._notice_of(later).level_id, self.levels[1])
+        notice = self._notice_of(later)
+        self.assertEqual(notice.level_id, self.levels[0], "a first reminder, at last")
+
+    def test_every_reader_sees_the_same_hold(self):
+        """An expired promise beside a running exclusion: held as excluded by the
+        run, the invoice's state and its search alike (core/holds.py)."""
+        move = self._invoice(overdue=20)
+        move.write(
+            {
+                "dunning_promise_date": TUESDAY - timedelta(days=2),
+                "dunning_excluded": True,
+                "dunning_exclusion_reason": "Insurer",
+                "dunning_excluded_until": TUESDAY + timedelta(days=5),
+            }
+        )
+        self.assertRecordValues(
+            move,
+            [
+                {
+                    "dunning_hold": "excluded",
+                    "dunning_hold_until": TUESDAY + timedelta(days=5),
+                    "dunning_state": "excluded",
+                }
+            ],
+        )
+        Move = self.env["account.move"]
+        self.assertIn(move, Move.search([("dunning_state", "=", "excluded")]))
+        self.assertNotIn(move, Move.search([("dunning_state", "=", "promise")]))
+        run = self._run()
+        self.assertEqual(self._hold_reasons(run, move), {"excluded"})
+        # The day after the exclusion ends, every reader lets it go.
+        with freeze_time(TUESDAY + timedelta(days=6)):
+            move.invalidate_recordset(["dunning_state"])
+            self.assertEqual(move.dunning_state, "overdue")
+            later = self._run(TUESDAY + timedelta(days=6))
+        self.assertEqual(self._notice_of(later).line_ids.move_id, move)
+
+    def test_a_hold_met_at_issue_cancels_the_notice_and_says_why(self):
+        move = self._invoice(overdue=20)
+        run = self._run(validate=False)
+        move.dunning_promise_date = TUESDAY + timedelta(days=3)
+        run.action_validate()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.state, "cancel")
+        self.assertIn(
+            "disputed, arranged, promised or excluded", notice.message_ids[0].body
+        )
 
     def test_do_not_dun_customer(self):
         self.partner_a.dunning_blocked = True
@@ -213,7 +309,7 @@ class TestEscalation(DunningCommon):
         lines = self._notice_of(run).line_ids
         self.assertEqual(len(lines), 1, "only the overdue instalment")
         self.assertEqual(lines.amount_residual, 500)
-        self.assertEqual(lines.level_id, self.levels[1])
+        self.assertEqual(lines.level_id, self.levels[0])
 
     def test_foreign_currency_invoice_uses_company_currency_for_the_minimum(self):
         currency = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
@@ -253,14 +349,15 @@ class TestEscalation(DunningCommon):
 
     def test_lower_levels_ride_along_with_the_highest(self):
         old = self._invoice(overdue=40)
+        self._run(TUESDAY - timedelta(days=20))  # its reminder, 20 days overdue then
         new = self._invoice(overdue=8)
         run = self._run()
         notice = self._notice_of(run)
         self.assertEqual(len(notice), 1)
-        self.assertEqual(notice.level_id, self.levels[2])
+        self.assertEqual(notice.level_id, self.levels[1])
         self.assertEqual(notice.line_ids.move_id, old | new)
         self.assertEqual(new.dunning_level_id, self.levels[0])
-        self.assertEqual(old.dunning_level_id, self.levels[2])
+        self.assertEqual(old.dunning_level_id, self.levels[1])
 
     def test_second_run_the_same_day_issues_nothing(self):
         self._invoice(overdue=40)
@@ -283,13 +380,17 @@ class TestEscalation(DunningCommon):
 
     def test_reviewer_changes_a_level_and_drops_a_customer(self):
         move_a = self._invoice(overdue=40)
+        self._run(TUESDAY - timedelta(days=20))  # a reminder, 20 days overdue then
         move_b = self._invoice(overdue=40, partner=self.partner_b)
         run = self._run(validate=False)
         notice_a, notice_b = self._notice_of(run), self._notice_of(run, self.partner_b)
-        notice_a.level_id = self.levels[1]
+        self.assertEqual(notice_a.level_id, self.levels[1])
+        with self.assertRaisesRegex(UserError, "Payment reminder at most"):
+            notice_b.level_id = self.levels[1]  # never dunned: no second reminder
+        notice_a.level_id = self.levels[0]  # lowering is always allowed
         notice_b.unlink()
         run.action_validate()
-        self.assertEqual(move_a.dunning_level_id, self.levels[1])
+        self.assertEqual(move_a.dunning_level_id, self.levels[0])
         self.assertFalse(move_b.dunning_level_id)
 
     def test_payments_after_the_proposal_change_what_the_notice_claims(self):
@@ -320,6 +421,7 @@ class TestEscalation(DunningCommon):
         self.assertEqual(len(messages), 1)
 
     def test_level_actions_channels_calls_and_credit_hold(self):
+        self._climb_by_age()
         self.partner_a.email = False
         self._invoice(overdue=40)
         run = self._run()

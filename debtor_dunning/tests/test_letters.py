@@ -13,7 +13,10 @@ from .common import TUESDAY, DunningCommon
 
 LETTER_REPORT = "debtor_dunning.debtor_dunning_notice_action_report"
 # Days after the due date on which each standard level is reached.
-LEVEL_DAYS = (7, 21, 35, 60)
+# The days after the due date of the runs that take every customer up the ladder: each
+# level's day, or the first day after the previous notice's term (14 days, or the
+# statutory term of a 14-day letter) when that comes later.
+RUN_DAYS = (7, 22, 42, 65)
 
 
 def pdf_text(pdf):
@@ -108,15 +111,15 @@ class TestLetters(DunningCommon):
         )
         policies.write({"min_interval_days": 0, **dict.fromkeys(WEEKDAYS, True)})
         # One invoice per customer, due on the same day; a run on each level's day.
-        due = TUESDAY - timedelta(days=LEVEL_DAYS[-1])
+        due = TUESDAY - timedelta(days=RUN_DAYS[-1])
         cls.invoices = {
-            partner: cls._invoice(LEVEL_DAYS[-1], amount, partner=partner)
+            partner: cls._invoice(RUN_DAYS[-1], amount, partner=partner)
             for partner, amount in zip(
                 cls.customers, (312.5, 1860.0, 4215.75), strict=True
             )
         }
         cls.notices = cls.env["debtor.dunning.notice"]
-        for days in LEVEL_DAYS:
+        for days in RUN_DAYS:
             run = cls.service._propose(cls.company, due + timedelta(days=days))
             run.action_validate()
             cls.notices |= run.notice_ids.filtered(lambda n: n.state == "issued")

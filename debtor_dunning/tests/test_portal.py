@@ -40,8 +40,9 @@ class TestPortal(DunningCommon, HttpCase):
         self.notice.with_user(self.portal_user).check_access("read")
 
     def test_portal_user_sees_no_proposed_notice(self):
-        # 24 days overdue then: the second reminder, proposed, not issued.
-        run = self.service._propose(self.company, self.as_of + timedelta(days=14))
+        # 25 days overdue then, the reminder's term passed: the second reminder,
+        # proposed, not issued.
+        run = self.service._propose(self.company, self.as_of + timedelta(days=15))
         draft = run.notice_ids.filtered(lambda n: n.partner_id == self.customer)
         self.assertEqual(draft.state, "draft")
         Notice = self.env["debtor.dunning.notice"].with_user(self.portal_user)

@@ -17,5 +17,7 @@ class DebtorDunningArrangementRefuse(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.arrangement_ids._refuse(self.reason)
+        self.env["debtor.dunning.arrangements"]._refuse(
+            self.arrangement_ids, self.reason
+        )
         return {"type": "ir.actions.act_window_close"}

@@ -1,15 +1,8 @@
-from collections import defaultdict
-
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
-
-from ..core.errors import DunningRuleError
-from ..core.money import to_decimal
-from ..core.promise import allocate_oldest_first
-from ..models.account_move import _SETTLED
 
 OUTCOMES = [
     ("promise", "Promise to pay"),
@@ -52,9 +45,7 @@ class DebtorDunningCallLog(models.TransientModel):
         values = super().default_get(fields_list)
         notice = self.env["debtor.dunning.notice"].browse(values.get("notice_id"))
         if notice:
-            moves = notice.line_ids.move_id.filtered(
-                lambda m: m.payment_state not in _SETTLED
-            )
+            moves = notice.line_ids.move_id.filtered(lambda m: m._dunning_is_open())
             values.setdefault("move_ids", [fields.Command.set(moves.ids)])
             values.setdefault(
                 "promise_amount", sum(notice.line_ids.mapped("amount_residual"))
@@ -117,39 +108,7 @@ class DebtorDunningCallLog(models.TransientModel):
 
     def _log_promise(self):
         """Dunning of the chosen invoices pauses until the promised day."""
-        if not self.move_ids or not self.promise_date or self.promise_amount <= 0:
-            raise UserError(
-                self.env._("A promise needs the invoices, a date and an amount.")
-            )
-        if self.promise_date < fields.Date.context_today(self):
-            raise UserError(
-                self.env._(
-                    "The promised day %(date)s lies in the past.",
-                    date=self.promise_date,
-                )
-            )
-        moves = self.move_ids.sorted(lambda m: (m.invoice_date_due, m.id))
-        rounding = self.currency_id.rounding
-        try:
-            shares = allocate_oldest_first(
-                to_decimal(self.promise_amount, rounding),
-                tuple(
-                    to_decimal(max(m.amount_residual_signed, 0), rounding)
-                    for m in moves
-                ),
-            )
-        except DunningRuleError as error:
-            raise UserError(
-                self.env._(
-                    "The promise cannot be recorded: %(error)s", error=str(error)
-                )
-            ) from error
-        moves.write({"dunning_promise_date": self.promise_date})
-        by_share = defaultdict(lambda: moves.browse())
-        for move, share in zip(moves, shares, strict=True):
-            by_share[float(share)] |= move
-        for share, group in by_share.items():
-            group.write({"dunning_promise_amount": share})
+        self.move_ids._dunning_record_promise(self.promise_date, self.promise_amount)
         return False
 
     def _log_dispute(self):

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class DebtorDunningExclude(models.TransientModel):
@@ -24,16 +23,5 @@ class DebtorDunningExclude(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        if self.until_date and self.until_date < today:
-            raise UserError(
-                self.env._("The end of an exclusion cannot lie in the past.")
-            )
-        self.move_ids.write(
-            {
-                "dunning_excluded": True,
-                "dunning_exclusion_reason": self.reason,
-                "dunning_excluded_until": self.until_date,
-            }
-        )
+        self.move_ids._dunning_exclude(self.reason, self.until_date)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,91 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_unique_index
+
+
+class DebtorDunningPosition(models.Model):
+    """Where one open receivable line stands on the ladder.
+
+    A narrow table of its own, written set-based when notices are issued: the run
+    reads it beside the journal items instead of rewriting the wide, busy
+    account_move_line. An invoice with several due dates has a position per
+    instalment; the invoice itself shows the highest (account.move.dunning_level_id).
+    """
+
+    _name = "debtor.dunning.position"
+    _description = "Dunning position of a receivable line"
+    _order = "move_id, move_line_id"
+    _check_company_auto = True
+
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", required=True, ondelete="cascade"
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    level_id = fields.Many2one(
+        "debtor.dunning.level", help="The level its last escalating notice reached."
+    )
+    last_date = fields.Date(
+        string="Last Notice", help="The date of the last notice that listed it."
+    )
+    term_date = fields.Date(
+        string="Term Ends",
+        help="The last day of the term its last notice gave: it climbs no further "
+        "before.",
+    )
+    notice_id = fields.Many2one(
+        "debtor.dunning.notice", string="Last Notice Sent", ondelete="set null"
+    )
+
+    def init(self):
+        # One position per journal item: issuing upserts on it.
+        create_unique_index(
+            self.env.cr,
+            "debtor_dunning_position_move_line_id_uniq",
+            self._table,
+            ["move_line_id"],
+        )
+
+    @api.model
+    def _dunning_upsert(self, values):
+        """Insert or update positions, one statement: {move line id: values}.
+
+        values: level_id (None keeps the current level), last_date, term_date,
+        notice_id. An upsert that meets a position another transaction wrote since
+        this one started raises a serialization failure: the caller retries later.
+        """
+        if not values:
+            return
+        ids = list(values)
+        self.env.execute_query(
+            SQL(
+                """INSERT INTO debtor_dunning_position AS pos
+                       (move_line_id, move_id, company_id, level_id, last_date,
+                        term_date, notice_id, create_uid, write_uid, create_date,
+                        write_date)
+                   SELECT v.line_id, aml.move_id, aml.company_id, v.level_id,
+                          v.last_date, v.term_date, v.notice_id, %(uid)s, %(uid)s,
+                          now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(line)s::int[], %(level)s::int[], %(last)s::date[],
+                                 %(term)s::date[], %(notice)s::int[])
+                          AS v(line_id, level_id, last_date, term_date, notice_id)
+                     JOIN account_move_line aml ON aml.id = v.line_id
+              ON CONFLICT (move_line_id) DO UPDATE
+                      SET level_id = COALESCE(EXCLUDED.level_id, pos.level_id),
+                          last_date = EXCLUDED.last_date,
+                          term_date = EXCLUDED.term_date,
+                          notice_id = EXCLUDED.notice_id,
+                          write_uid = EXCLUDED.write_uid,
+                          write_date = EXCLUDED.write_date""",
+                uid=self.env.uid,
+                line=ids,
+                level=[values[i]["level_id"] for i in ids],
+                last=[values[i]["last_date"] for i in ids],
+                term=[values[i]["term_date"] for i in ids],
+                notice=[values[i]["notice_id"] for i in ids],
+            )
+        )
+        self.invalidate_model()
+        self.env["account.move"].invalidate_model(["dunning_position_ids"])

@@ -1,0 +1,275 @@
+"""The open book: a company's open receivables and customers, read set-based.
+
+Everything the escalation decides on is read here, in a few statements whatever the
+size of the book, and turned into the core's input by one conversion each
+(`_core_item`, `_core_customer`): the run, the next dunning date on an invoice and the
+lock check at issue all see the same debt the same way.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..core import escalation, habits
+from ..core.holds import Hold
+from ..core.money import to_decimal
+
+# The receivable lines' facts the run reads (flushed before reading them in SQL).
+_READS = {
+    "account.move.line": [
+        "move_id",
+        "partner_id",
+        "account_id",
+        "date_maturity",
+        "amount_residual",
+        "amount_residual_currency",
+        "currency_id",
+        "reconciled",
+        "parent_state",
+        "company_id",
+        "balance",
+    ],
+    "account.move": ["dunning_hold", "dunning_hold_until", "move_type"],
+    "res.partner": [
+        "commercial_partner_id",
+        "dunning_debtor_type",
+        "dunning_blocked",
+        "dunning_tolerance_days",
+        "dunning_policy_id",
+        "country_id",
+    ],
+    "debtor.dunning.position": ["move_line_id", "level_id", "last_date", "term_date"],
+    "debtor.dunning.level": ["rank"],
+    "debtor.dunning.notice": ["partner_id", "company_id", "state", "date"],
+}
+
+
+class DebtorDunningBook(models.AbstractModel):
+    _name = "debtor.dunning.book"
+    _description = "Open receivables and customers, as the dunning run reads them"
+
+    @api.model
+    def _flush_reads(self):
+        """Write pending ORM changes of what the run reads in SQL (and nothing else)."""
+        for model, fnames in _READS.items():
+            self.env[model].flush_model(fnames)
+
+    # ------------------------------------------------------------------ items
+    @api.model
+    def _items_sql(self, company, horizon, partners=None):
+        """The open receivable lines of `company` due by `horizon`, one row each.
+
+        The lines are those `account.move.line._dunning_open_item_domain` names, found
+        with the current user's record rules; the scheduled action runs as superuser.
+        """
+        Line = self.env["account.move.line"]
+        domain = Line._dunning_open_item_domain(company, horizon, partners)
+        lines = Line._search(domain)
+        return SQL(
+            """SELECT aml.id AS line_id,
+                      aml.move_id AS move_id,
+                      COALESCE(p.commercial_partner_id, p.id) AS partner_id,
+                      aml.account_id AS account_id,
+                      aml.date_maturity AS due_date,
+                      aml.amount_residual AS residual,
+                      aml.amount_residual_currency AS residual_currency,
+                      aml.currency_id AS currency_id,
+                      pos.level_id AS level_id,
+                      COALESCE(lvl.rank, 0) AS level_rank,
+                      pos.last_date AS last_date,
+                      pos.term_date AS term_date,
+                      m.dunning_hold AS hold,
+                      m.dunning_hold_until AS hold_until
+                 FROM account_move_line aml
+                 JOIN account_move m ON m.id = aml.move_id
+                 JOIN res_partner p ON p.id = aml.partner_id
+            LEFT JOIN debtor_dunning_position pos ON pos.move_line_id = aml.id
+            LEFT JOIN debtor_dunning_level lvl ON lvl.id = pos.level_id
+                WHERE aml.id IN %(lines)s
+             ORDER BY aml.id""",
+            lines=lines.subselect(),
+        )
+
+    @api.model
+    def _items(self, company, horizon, partners=None):
+        """The open receivable lines as dicts (see `_items_sql` for the keys)."""
+        self._flush_reads()
+        return self.env.execute_query_dict(self._items_sql(company, horizon, partners))
+
+    @api.model
+    def _core_item(self, row, rounding, ladder_length):
+        """One row of `_items` as the core sees it."""
+        return escalation.Item(
+            key=row["line_id"],
+            customer=row["partner_id"],
+            due_date=row["due_date"],
+            residual=to_decimal(row["residual"], rounding),
+            level_rank=min(row["level_rank"], ladder_length),
+            last_notice_date=row["last_date"],
+            hold=row["hold"] and Hold(row["hold"]),
+            hold_until=row["hold_until"],
+            term_end=row["term_date"],
+        )
+
+    # ------------------------------------------------------------------ customers
+    @api.model
+    def _customers(self, company, partner_ids, as_of, with_habits=False):
+        """{commercial partner id: facts} for the customers of some items."""
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT p.id AS partner_id,
+                          p.dunning_debtor_type AS debtor_type,
+                          COALESCE(p.dunning_blocked, FALSE) AS blocked,
+                          COALESCE(p.dunning_tolerance_days, 0) AS tolerance,
+                          (p.dunning_policy_id ->> %(company_key)s)::int AS policy_id,
+                          country.code AS country_code,
+                          last.day AS last_date
+                     FROM res_partner p
+                LEFT JOIN res_country country ON country.id = p.country_id
+                LEFT JOIN LATERAL (
+                          SELECT MAX(n.date) AS day
+                            FROM debtor_dunning_notice n
+                           WHERE n.partner_id = p.id AND n.company_id = %(company)s
+                             AND n.state = 'issued') last ON TRUE
+                    WHERE p.id = ANY(%(partners)s)""",
+                company_key=str(company.id),
+                company=company.id,
+                partners=list(partner_ids),
+            )
+        )
+        customers = {row["partner_id"]: dict(row, credit=0.0, habit=0) for row in rows}
+        for partner_id, credit in self._credits(company, partner_ids).items():
+            customers[partner_id]["credit"] = credit
+        if with_habits:
+            for partner_id, habit in self._habits(company, partner_ids, as_of).items():
+                customers[partner_id]["habit"] = habit.shift_days
+        return customers
+
+    @api.model
+    def _core_customer(self, facts, rounding):
+        """The facts of `_customers` as the core sees them."""
+        return escalation.Customer(
+            key=facts["partner_id"],
+            tolerance_days=max(0, facts["tolerance"]),
+            habit_days_late=facts["habit"],
+            do_not_dun=facts["blocked"],
+            open_credit=max(to_decimal(facts["credit"], rounding), 0),
+            last_notice_date=facts["last_date"],
+        )
+
+    @api.model
+    def _credits(self, company, partner_ids):
+        """Each customer's credit: open credit notes and unreconciled payments."""
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT COALESCE(p.commercial_partner_id, p.id) AS partner_id,
+                          -SUM(aml.amount_residual) AS credit
+                     FROM account_move_line aml
+                     JOIN account_account acc ON acc.id = aml.account_id
+                     JOIN res_partner p ON p.id = aml.partner_id
+                    WHERE aml.company_id = %(company)s
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                      AND NOT aml.reconciled
+                      AND aml.amount_residual < 0
+                      AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)
+                 GROUP BY 1""",
+                company=company.id,
+                partners=list(partner_ids),
+            )
+        )
+        return {row["partner_id"]: row["credit"] for row in rows}
+
+    @api.model
+    def _habits(self, company, partner_ids, as_of, months=12):
+        """Payment habit per commercial partner over the last `months` months."""
+        since = habits.months_before(as_of, months)
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT COALESCE(p.commercial_partner_id, p.id) AS partner_id,
+                          aml.date_maturity AS due_date,
+                          MAX(apr.max_date) AS paid_date,
+                          aml.balance AS amount
+                     FROM account_move_line aml
+                     JOIN account_move m ON m.id = aml.move_id
+                     JOIN account_account acc ON acc.id = aml.account_id
+                     JOIN res_partner p ON p.id = aml.partner_id
+                     JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                    WHERE aml.company_id = %(company)s
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                      AND aml.reconciled
+                      AND aml.balance > 0
+                      AND m.move_type IN ('out_invoice', 'out_receipt')
+                      AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)
+                 GROUP BY aml.id, 1
+                   HAVING MAX(apr.max_date) > %(since)s
+                      AND MAX(apr.max_date) <= %(as_of)s""",
+                company=company.id,
+                partners=list(partner_ids),
+                since=since,
+                as_of=as_of,
+            )
+        )
+        paid = defaultdict(list)
+        rounding = company.currency_id.rounding
+        for row in rows:
+            paid[row["partner_id"]].append(
+                habits.PaidItem(
+                    row["due_date"],
+                    row["paid_date"],
+                    to_decimal(row["amount"], rounding),
+                )
+            )
+        return {
+            partner_id: habits.payment_habit(items, as_of, months)
+            for partner_id, items in paid.items()
+        }
+
+    # ------------------------------------------------------------------ the book
+    @api.model
+    def _read(self, company, as_of, partners=None, horizon=None):
+        """What the core decides on for `company` on `as_of`, grouped by policy.
+
+        Returns ([(policy, core policy, rows by key, core items, core customers)],
+        rows of customers without a policy).
+        """
+        policies = self.env["debtor.dunning.policy"].search(
+            [("company_id", "=", company.id)]
+        )
+        ahead = max([0] + [-wait for wait in policies.level_ids.mapped("wait_days")])
+        rows = self._items(company, horizon or as_of + timedelta(days=ahead), partners)
+        partner_ids = sorted({row["partner_id"] for row in rows})
+        customers = self._customers(
+            company, partner_ids, as_of, with_habits=any(policies.mapped("habit_shift"))
+        )
+        policy_of = policies._dunning_policy_of(company, customers)
+        rounding = company.currency_id.rounding
+        grouped, orphans = defaultdict(list), []
+        for row in rows:
+            policy = policy_of.get(row["partner_id"])
+            if not policy or not policy.level_ids:
+                orphans.append(row)
+            elif policy._dunning_covers_account(row["account_id"]) and (
+                to_decimal(row["residual"], rounding) > 0  # not a rounding remainder
+            ):
+                grouped[policy].append(row)
+        book = []
+        for policy, policy_rows in grouped.items():
+            core_policy = policy._core_policy(as_of)
+            length = len(core_policy.levels)
+            book.append(
+                (
+                    policy,
+                    core_policy,
+                    {row["line_id"]: row for row in policy_rows},
+                    [self._core_item(row, rounding, length) for row in policy_rows],
+                    {
+                        pid: self._core_customer(customers[pid], rounding)
+                        for pid in {row["partner_id"] for row in policy_rows}
+                    },
+                )
+            )
+        return book, orphans

@@ -1,0 +1,343 @@
+"""Issuing: proposed notices checked again under lock, then issued, set-based.
+
+A notice is issued once: the invoices' receivable lines are locked (a concurrent run
+skips them), every line is checked again (core.escalation.stale), and what is kept
+moves the debts' positions (core.escalation.after_notice) and the invoices' levels.
+"""
+
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..core import escalation
+from ..core.holds import Hold
+
+_logger = logging.getLogger(__name__)
+
+
+class DebtorDunningIssuing(models.AbstractModel):
+    _name = "debtor.dunning.issuing"
+    _description = "Dunning notices issued"
+
+    @api.model
+    def _validate(self, runs, notices=None):
+        """Issue the draft notices of `runs` (or only `notices`): levels move up.
+
+        Row locks on the invoices' receivable lines: a concurrent run skips what this
+        one is issuing; every line is checked again (core.escalation.stale) and a
+        stale one dropped, so no notice goes out twice or to a paid or held debt.
+        """
+        Notice = self.env["debtor.dunning.notice"]
+        drafts = (notices if notices is not None else runs.notice_ids).filtered(
+            lambda notice: notice.state == "draft"
+        )
+        if drafts:
+            kept, cancelled = self._check_again(drafts)
+            if cancelled:
+                self._cancel_stale(cancelled)
+            if kept:
+                self._issue(kept)
+        else:
+            kept = Notice
+        runs.filtered(
+            lambda run: (
+                run.state == "proposal"
+                and not run.notice_ids.filtered(lambda n: n.state == "draft")
+            )
+        ).write({"state": "done"})
+        return kept
+
+    @api.model
+    def _check_again(self, notices):
+        """Lock the notices' invoice lines and drop those stale since the proposal.
+
+        Returns (notices to issue, {notice: [stale reasons]} of those left with
+        nothing to escalate). What is kept claims what is open now.
+        """
+        self.env["debtor.dunning.book"]._flush_reads()
+        notices.flush_recordset()
+        notices.line_ids.flush_recordset()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT l.id AS line_id, l.move_line_id AS aml, n.date AS day
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                    WHERE n.id IN %s""",
+                tuple(notices.ids),
+            )
+        )
+        locked = {
+            row["aml"]: row
+            for row in self.env.execute_query_dict(
+                SQL(
+                    """SELECT aml.id AS aml,
+                              aml.reconciled OR aml.amount_residual <= 0 AS settled,
+                              m.dunning_hold AS hold,
+                              m.dunning_hold_until AS hold_until,
+                              pos.last_date AS last_date
+                         FROM account_move_line aml
+                         JOIN account_move m ON m.id = aml.move_id
+                    LEFT JOIN debtor_dunning_position pos
+                           ON pos.move_line_id = aml.id
+                        WHERE aml.id IN %s
+                     ORDER BY aml.id
+                          FOR NO KEY UPDATE OF aml SKIP LOCKED""",
+                    tuple({row["aml"] for row in rows}),
+                )
+            )
+        }
+        stale = {}
+        for row in rows:
+            now = locked.get(row["aml"])
+            reason = escalation.stale(
+                now is not None,
+                bool(now and now["settled"]),
+                now and now["hold"] and Hold(now["hold"]),
+                now and now["hold_until"],
+                now and now["last_date"],
+                row["day"],
+            )
+            if reason:
+                stale[row["line_id"]] = reason
+        Line = self.env["debtor.dunning.notice.line"]
+        dropped = Line.browse(list(stale))
+        reasons = defaultdict(list)
+        for line in dropped:
+            reasons[line.notice_id].append(stale[line.id])
+        if dropped:
+            self.env.execute_query(
+                SQL(
+                    "DELETE FROM debtor_dunning_notice_line WHERE id IN %s",
+                    tuple(dropped.ids),
+                )
+            )
+            Line.invalidate_model()
+            notices.invalidate_recordset(["line_ids"])
+            self.env["account.move"].invalidate_model(["dunning_line_ids"])
+        self._refresh_amounts(notices)
+        empty = notices.filtered(lambda n: not n.line_ids.filtered("escalated"))
+        return notices - empty, {notice: reasons[notice] for notice in empty}
+
+    @api.model
+    def _refresh_amounts(self, notices):
+        """A part-payment since the proposal: the notice claims what is open now."""
+        self.env.execute_query(
+            SQL(
+                """WITH fresh AS (
+                       UPDATE debtor_dunning_notice_line l
+                          SET amount_residual = aml.amount_residual,
+                              amount_residual_currency = aml.amount_residual_currency
+                         FROM account_move_line aml
+                        WHERE l.notice_id IN %(ids)s AND aml.id = l.move_line_id
+                    RETURNING l.notice_id, l.amount_residual)
+                   UPDATE debtor_dunning_notice n
+                      SET amount_total = s.total,
+                          amount_due = s.total + COALESCE(n.cost_amount, 0)
+                                       + COALESCE(n.interest_amount, 0)
+                     FROM (SELECT notice_id, SUM(amount_residual) AS total
+                             FROM fresh GROUP BY notice_id) s
+                    WHERE n.id = s.notice_id""",
+                ids=tuple(notices.ids),
+            )
+        )
+        notices.line_ids.invalidate_recordset(
+            ["amount_residual", "amount_residual_currency"]
+        )
+        notices.invalidate_recordset(["amount_total", "amount_due"])
+
+    @api.model
+    def _cancel_stale(self, cancelled):
+        """Notices left with nothing to escalate at issue are cancelled, saying why."""
+        notices = self.env["debtor.dunning.notice"].concat(*cancelled)
+        notices.with_context(tracking_disable=True).write({"state": "cancel"})
+        labels = {
+            escalation.Stale.LOCKED: self.env._(
+                "another run was issuing them at the same moment"
+            ),
+            escalation.Stale.PAID: self.env._("they were paid"),
+            escalation.Stale.HELD: self.env._(
+                "they were disputed, arranged, promised or excluded"
+            ),
+            escalation.Stale.NOTICED: self.env._(
+                "another notice listed them on this date already"
+            ),
+        }
+        notices._message_log_batch(
+            {
+                notice.id: self.env._(
+                    "Cancelled when issued: since the proposal, %(why)s.",
+                    why="; ".join(
+                        labels[reason]
+                        for reason in sorted(set(reasons), key=lambda r: r.value)
+                    )
+                    or self.env._("its invoices no longer need a notice"),
+                )
+                for notice, reasons in cancelled.items()
+            }
+        )
+        _logger.info("Dunning: %s notices cancelled at issue", len(notices))
+
+    @api.model
+    def _issue(self, notices):
+        """Issue `notices`: their lines' levels, channels, the debts' positions."""
+        self._follow_review(notices)
+        self._set_channels(notices)
+        notices._dunning_set_pay_by_dates()
+        self._write_positions(notices)
+        self._write_invoice_levels(notices.line_ids.move_id)
+        self.env["debtor.dunning.charges"]._issue_law(notices)
+        self._apply_actions(notices)
+        self._log_issued(notices)
+        self._hook_issued(notices)
+
+    @api.model
+    def _hook_issued(self, notices):
+        """Extension point: `notices` were just issued (their state is 'issued')."""
+
+    @api.model
+    def _follow_review(self, notices):
+        """The reviewer may have moved a notice's level: its escalating lines follow."""
+        updates = {}
+        for notice in notices:
+            lines = notice.line_ids.filtered("escalated")
+            ranks = escalation.reviewed_ranks(
+                tuple(line.level_id.rank for line in lines), notice.level_id.rank
+            )
+            level_of = {level.rank: level for level in notice.policy_id.level_ids}
+            for line, rank in zip(lines, ranks, strict=True):
+                if rank != line.level_id.rank:
+                    updates[line.id] = level_of[rank]
+        by_level = defaultdict(list)
+        for line_id, level in updates.items():
+            by_level[level].append(line_id)
+        Line = self.env["debtor.dunning.notice.line"]
+        for level, line_ids in by_level.items():
+            Line.browse(line_ids).write({"level_id": level.id})
+
+    @api.model
+    def _set_channels(self, notices):
+        """Issued, with each notice's channels as its level says.
+
+        E-mail falls back to a letter for a customer nobody can be e-mailed at (see
+        res.partner._dunning_recipients). Written through the ORM, grouped by value.
+        """
+        groups = defaultdict(list)
+        for notice in notices:
+            level = notice.level_id
+            mailable = bool(notice.partner_id._dunning_recipients().filtered("email"))
+            channels = (
+                "to_send" if level.send_email and mailable else "none",
+                "to_print"
+                if level.send_letter or (level.send_email and not mailable)
+                else "none",
+                "to_do" if level.create_call else "none",
+            )
+            groups[channels].append(notice.id)
+        Notice = self.env["debtor.dunning.notice"].with_context(tracking_disable=True)
+        for (email, letter, call), ids in groups.items():
+            Notice.browse(ids).write(
+                {
+                    "state": "issued",
+                    "email_state": email,
+                    "letter_state": letter,
+                    "call_state": call,
+                }
+            )
+
+    @api.model
+    def _write_positions(self, notices):
+        """Each listed debt's new position (core.escalation.after_notice)."""
+        values = {}
+        for notice in notices:
+            for line in notice.line_ids:
+                after = escalation.after_notice(
+                    escalation.Position(level_rank=line.previous_level_id.rank),
+                    line.level_id.rank if line.escalated else None,
+                    notice.date,
+                    notice.pay_by_date,
+                )
+                values[line.move_line_id.id] = {
+                    "level_id": line.level_id.id if line.escalated else None,
+                    "last_date": after.last_notice_date,
+                    "term_date": after.term_end,
+                    "notice_id": notice.id,
+                }
+        self.env["debtor.dunning.position"]._dunning_upsert(values)
+
+    @api.model
+    def _write_invoice_levels(self, moves):
+        """Each invoice shows the highest level of its positions, and the last date."""
+        self.env["debtor.dunning.position"].flush_model()
+        self.env.execute_query(
+            SQL(
+                """UPDATE account_move m
+                      SET dunning_level_id = top.level_id,
+                          dunning_last_date = top.day
+                     FROM (SELECT DISTINCT ON (pos.move_id) pos.move_id,
+                                  pos.level_id,
+                                  MAX(pos.last_date) OVER w AS day
+                             FROM debtor_dunning_position pos
+                             JOIN debtor_dunning_level lvl ON lvl.id = pos.level_id
+                            WHERE pos.move_id IN %(moves)s
+                           WINDOW w AS (PARTITION BY pos.move_id)
+                         ORDER BY pos.move_id, lvl.rank DESC) top
+                    WHERE m.id = top.move_id
+                      AND (m.dunning_level_id IS DISTINCT FROM top.level_id
+                           OR m.dunning_last_date IS DISTINCT FROM top.day)""",
+                moves=tuple(moves.ids),
+            )
+        )
+        moves.invalidate_recordset(["dunning_level_id", "dunning_last_date"])
+
+    @api.model
+    def _apply_actions(self, notices):
+        """Credit hold and the call to-dos that a level asks for."""
+        for company, company_notices in (
+            notices.filtered("level_id.credit_hold").grouped("company_id").items()
+        ):
+            partners = company_notices.partner_id.with_company(company)
+            partners.filtered(lambda p: not p.dunning_credit_hold).write(
+                {"dunning_credit_hold": True}
+            )
+        calls = notices.filtered("level_id.create_call")
+        activity_type = self.env.ref(
+            "mail.mail_activity_data_call", raise_if_not_found=False
+        )
+        if calls and activity_type:
+            model_id = self.env["ir.model"]._get_id("debtor.dunning.notice")
+            self.env["mail.activity"].with_context(
+                mail_activity_quick_update=True
+            ).create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": notice.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": self.env._("Dunning call"),
+                        "user_id": (
+                            notice.policy_id.responsible_id or self.env.user
+                        ).id,
+                        "date_deadline": notice.date,
+                    }
+                    for notice in calls
+                ]
+            )
+
+    @api.model
+    def _log_issued(self, notices):
+        """One chatter note per notice, logged in one batch."""
+        notices._message_log_batch(
+            {
+                notice.id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Issued at level %(level)s for %(count)s invoice(s).",
+                    level=notice.level_id.name,
+                    count=len(notice.line_ids),
+                )
+                for notice in notices
+            }
+        )
