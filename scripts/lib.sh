@@ -20,8 +20,9 @@ DB_PREFIX=${DUNNING_DB_PREFIX:-dd}
 APT_PACKAGES=(python3-venv python3-dev build-essential git libldap2-dev libsasl2-dev
     libpq-dev wkhtmltopdf chromium poppler-utils fonts-dejavu-core postgresql-client)
 
-# Lines of an Odoo log that mean the install or update did not go right.
-ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded'
+# Lines of an Odoo log that mean the install or update did not go right (19.0 skips a
+# module whose manifest names another series with a warning only).
+ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded|has an incompatible version|not installable'
 
 if [ -t 2 ]; then BOLD=$'\033[1m' RED=$'\033[31m' PLAIN=$'\033[0m'; else BOLD='' RED='' PLAIN=''; fi
 say() { printf '%s[debtor_dunning]%s %s\n' "$BOLD" "$PLAIN" "$*" >&2; }
@@ -161,6 +162,9 @@ CONF
 odoo_bin() { python "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" "$@"; }
 db_exists() { psql -qtA -d postgres -c "select 1 from pg_database where datname='$1'" | grep -q 1; }
 filestore() { echo "$STATE/data/filestore/$1"; }
+module_state() { # module_state DB MODULE: installed, uninstalled, ... or nothing
+    psql -qtA -d "$1" -c "select state from ir_module_module where name = '$2'" 2>/dev/null || true
+}
 
 drop_db() {
     db_exists "$1" && dropdb --force "$1"
@@ -209,7 +213,8 @@ need_template() {
     say "installing debtor_dunning into the template $TPL (Odoo $ODOO_SERIES)"
     copy_db "$BASE_TPL" "$TPL"
     if ! odoo_bin -d "$TPL" -i debtor_dunning --stop-after-init --log-level=warn \
-        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2; then
+        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2 ||
+        [ "$(module_state "$TPL" debtor_dunning)" != installed ]; then
         tail -n 40 "$STATE/$TPL.log" >&2
         drop_db "$TPL"
         die "installing debtor_dunning failed; the log is $STATE/$TPL.log"
