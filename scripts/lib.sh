@@ -165,6 +165,11 @@ filestore() { echo "$STATE/data/filestore/$1"; }
 module_state() { # module_state DB MODULE: installed, uninstalled, ... or nothing
     psql -qtA -d "$1" -c "select state from ir_module_module where name = '$2'" 2>/dev/null || true
 }
+# The series of an Odoo database ("18.0"), from its base module; nothing if none.
+db_series() {
+    psql -qtA -d "$1" -c "select latest_version from ir_module_module where name = 'base'" \
+        2>/dev/null | cut -d. -f1-2 || true
+}
 
 drop_db() {
     db_exists "$1" && dropdb --force "$1"
