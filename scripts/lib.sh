@@ -264,7 +264,11 @@ PY
 setup_all() {
     need_odoo
     say "Odoo $ODOO_SERIES at $ODOO_PATH"
-    need_system_packages
+    # 19.0's requirements add python-magic, which loads libmagic (Odoo's Debian
+    # package depends on python3-magic); without it Odoo guesses file types itself.
+    local extra=()
+    [ "$SERIES_TAG" -lt 19 ] || extra+=(libmagic1)
+    need_system_packages "${extra[@]}"
     need_postgres
     need_venv
     write_config
