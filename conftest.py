@@ -54,9 +54,11 @@ def browser_and_statics(request):
         from odoo.tests.common import _find_executable
 
         _find_executable()  # raises SkipTest without Chromium: turned into a failure
-        # On Python 3.11 parallel asset requests fail at random unless the statics
-        # map is built once, here, before the first tour starts its threads.
-        assert http.root.statics
+        # Odoo 18.0 on Python 3.11: parallel asset requests fail at random unless the
+        # statics map is built once, here, before the first tour starts its threads.
+        # 19.0 has no such map: it reads each module's manifest once, under a cache.
+        if hasattr(type(http.root), "statics"):
+            assert http.root.statics
     return
 
 

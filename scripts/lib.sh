@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Shared set-up for scripts/run and scripts/test: every step is idempotent.
-# Reads ODOO_PATH (an Odoo 18 source tree) and the usual PG* variables.
+# Reads ODOO_PATH (an Odoo 18.0 or 19.0 source tree) and the usual PG* variables.
+# Everything made per Odoo version (virtualenv, configuration, databases) carries the
+# series in its name, so an 18.0 and a 19.0 tree can be used side by side.
 
 set -euo pipefail
 
@@ -18,8 +20,9 @@ DB_PREFIX=${DUNNING_DB_PREFIX:-dd}
 APT_PACKAGES=(python3-venv python3-dev build-essential git libldap2-dev libsasl2-dev
     libpq-dev wkhtmltopdf chromium poppler-utils fonts-dejavu-core postgresql-client)
 
-# Lines of an Odoo log that mean the install or update did not go right.
-ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded'
+# Lines of an Odoo log that mean the install or update did not go right (19.0 skips a
+# module whose manifest names another series with a warning only).
+ODOO_FAILURES=' (ERROR|CRITICAL) |demo data failed to install|Some modules are not loaded|has an incompatible version|not installable'
 
 if [ -t 2 ]; then BOLD=$'\033[1m' RED=$'\033[31m' PLAIN=$'\033[0m'; else BOLD='' RED='' PLAIN=''; fi
 say() { printf '%s[debtor_dunning]%s %s\n' "$BOLD" "$PLAIN" "$*" >&2; }
@@ -27,12 +30,19 @@ die() { printf '%s[debtor_dunning] %s%s\n' "$RED" "$*" "$PLAIN" >&2; exit 2; }
 
 # -- Odoo ---------------------------------------------------------------------------
 need_odoo() {
-    local howto="Get Odoo 18.0 community (git clone -b 18.0 --depth 1 of Odoo's repository, or the 18.0 nightly source tarball) and run: export ODOO_PATH=/path/to/odoo"
+    local howto="Get Odoo 18.0 or 19.0 community (git clone -b 18.0 --depth 1 of Odoo's repository, or its nightly source tarball; the same with 19.0) and run: export ODOO_PATH=/path/to/odoo"
     [ -n "${ODOO_PATH:-}" ] || die "ODOO_PATH is not set. $howto"
     [ -f "$ODOO_PATH/odoo/release.py" ] && [ -f "$ODOO_PATH/odoo-bin" ] ||
         die "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo-bin or odoo/release.py). $howto"
-    grep -qE '^version_info = \(18, 0,' "$ODOO_PATH/odoo/release.py" ||
-        die "ODOO_PATH=$ODOO_PATH is Odoo $(grep -oE '^version_info = \([0-9]+, [0-9]+' "$ODOO_PATH/odoo/release.py" | grep -oE '[0-9]+, [0-9]+$' | tr -d ' ' | tr , .), but debtor_dunning needs Odoo 18.0. $howto"
+    # version_info = (18, 0, ...) or ('saas~18', 2, ...): the series is "18.0", "saas~18.2".
+    ODOO_SERIES=$(sed -nE "s/^version_info = \(['\"]?([^,'\"]+)['\"]?, *([0-9]+),.*/\1.\2/p" \
+        "$ODOO_PATH/odoo/release.py")
+    case "$ODOO_SERIES" in
+    18.0 | 19.0) ;;
+    *) die "ODOO_PATH=$ODOO_PATH is Odoo ${ODOO_SERIES:-of an unknown version}, but debtor_dunning needs Odoo 18.0 or 19.0. $howto" ;;
+    esac
+    # The major version names what is made per series: databases, virtualenv, config.
+    SERIES_TAG=${ODOO_SERIES%%.*}
     ODOO_ADDONS="$ODOO_PATH/odoo/addons"
     [ -d "$ODOO_ADDONS/account" ] || ODOO_ADDONS="$ODOO_PATH/addons"
     [ -d "$ODOO_ADDONS/account" ] || die "No 'account' addon under ODOO_PATH=$ODOO_PATH. $howto"
@@ -64,9 +74,10 @@ need_venv() {
     local key
     key=$(cat "$ODOO_PATH/requirements.txt" "$REPO/requirements-dev.txt" \
         "$REPO/scripts/build-constraints.txt" | sha1sum | cut -c1-12)
-    VENV="$STATE/venv-$key"
+    # One per series: its .pth file points at one Odoo tree.
+    VENV="$STATE/venv-$ODOO_SERIES-$key"
     if [ ! -f "$VENV/.complete" ]; then
-        say "creating the virtualenv $VENV (Odoo's requirements, once per machine)"
+        say "creating the virtualenv $VENV (Odoo $ODOO_SERIES's requirements, once per machine)"
         rm -rf "$VENV"
         mkdir -p "$STATE"
         "$py" -m venv "$VENV"
@@ -129,8 +140,9 @@ END \$\$;"
 
 # -- Odoo configuration and databases -----------------------------------------------
 write_config() {
-    # One configuration per checkout: two checkouts never point Odoo at each other.
-    ODOO_CONF="$STATE/odoo-$(printf '%s' "$REPO" | sha1sum | cut -c1-8).conf"
+    # One configuration per checkout and series: two checkouts never point Odoo at each
+    # other, nor an 18.0 run at a 19.0 tree.
+    ODOO_CONF="$STATE/odoo-$ODOO_SERIES-$(printf '%s' "$REPO" | sha1sum | cut -c1-8).conf"
     mkdir -p "$STATE/data"
     cat >"$ODOO_CONF.new" <<CONF
 [options]
@@ -150,6 +162,14 @@ CONF
 odoo_bin() { python "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" "$@"; }
 db_exists() { psql -qtA -d postgres -c "select 1 from pg_database where datname='$1'" | grep -q 1; }
 filestore() { echo "$STATE/data/filestore/$1"; }
+module_state() { # module_state DB MODULE: installed, uninstalled, ... or nothing
+    psql -qtA -d "$1" -c "select state from ir_module_module where name = '$2'" 2>/dev/null || true
+}
+# The series of an Odoo database ("18.0"), from its base module; nothing if none.
+db_series() {
+    psql -qtA -d "$1" -c "select latest_version from ir_module_module where name = 'base'" \
+        2>/dev/null | cut -d. -f1-2 || true
+}
 
 drop_db() {
     db_exists "$1" && dropdb --force "$1"
@@ -171,12 +191,13 @@ addon_hash() { # the addon's files and Odoo's version decide the template
 # A database with account and the Dutch and Belgian charts, once per Odoo tree.
 need_base_template() {
     local key
-    # Keyed by the Odoo tree and by $STATE (whose data/ holds the base's filestore).
+    # Keyed by the Odoo tree and by $STATE (whose data/ holds the base's filestore);
+    # the series is in the name.
     key=$( (echo base-v2 "$STATE"; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") |
         sha1sum | cut -c1-8)
-    BASE_TPL="dd_base_$key"
+    BASE_TPL="dd_base_${SERIES_TAG}_$key"
     db_exists "$BASE_TPL" && [ -f "$STATE/$BASE_TPL.ok" ] && return 0
-    say "building the base database $BASE_TPL (account, l10n_nl, l10n_be; once per Odoo tree)"
+    say "building the base database $BASE_TPL (Odoo $ODOO_SERIES: account, l10n_nl, l10n_be; once per Odoo tree)"
     drop_db "$BASE_TPL" 2>/dev/null || true
     # English stays the database's language; Dutch and Belgian French are loaded after.
     odoo_bin -d "$BASE_TPL" -i account,l10n_nl,l10n_be --stop-after-init \
@@ -187,24 +208,29 @@ need_base_template() {
     touch "$STATE/$BASE_TPL.ok"
 }
 
-# A database with debtor_dunning and its demo data, keyed by the addon's files.
+# A database with debtor_dunning and its demo data, keyed by the addon's files and
+# named with the series: ${DB_PREFIX}_tpl_18_<hash>, ${DB_PREFIX}_tpl_19_<hash>. The
+# scratch, test and run databases made from it carry the same "<series>_<hash>".
 need_template() {
     need_base_template
-    TPL="${DB_PREFIX}_tpl_$(addon_hash)"
+    TPL="${DB_PREFIX}_tpl_${SERIES_TAG}_$(addon_hash)"
     db_exists "$TPL" && [ -f "$STATE/$TPL.ok" ] && return 0
-    say "installing debtor_dunning into the template $TPL"
+    say "installing debtor_dunning into the template $TPL (Odoo $ODOO_SERIES)"
     copy_db "$BASE_TPL" "$TPL"
     if ! odoo_bin -d "$TPL" -i debtor_dunning --stop-after-init --log-level=warn \
-        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2; then
+        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2 ||
+        [ "$(module_state "$TPL" debtor_dunning)" != installed ]; then
         tail -n 40 "$STATE/$TPL.log" >&2
         drop_db "$TPL"
         die "installing debtor_dunning failed; the log is $STATE/$TPL.log"
     fi
     warm_assets "$TPL"
     touch "$STATE/$TPL.ok"
-    # Old templates of earlier versions of the addon go.
-    local old
-    for old in $(psql -qtA -d postgres -c "select datname from pg_database where datname like '${DB_PREFIX}_tpl_%' and datname <> '$TPL'"); do
+    # Old templates of earlier versions of the addon, on this series, go (the other
+    # series' template stays). In LIKE an underscore matches any character: escaped.
+    local old like
+    like=$(printf '%s' "${DB_PREFIX}_tpl_${SERIES_TAG}_" | sed -e 's/[\\%_]/\\&/g')
+    for old in $(psql -qtA -d postgres -c "select datname from pg_database where datname like '$like%' and datname <> '$TPL'"); do
         drop_db "$old" 2>/dev/null || true; rm -f "$STATE/$old".*
     done
 }
@@ -237,7 +263,12 @@ PY
 
 setup_all() {
     need_odoo
-    need_system_packages
+    say "Odoo $ODOO_SERIES at $ODOO_PATH"
+    # 19.0's requirements add python-magic, which loads libmagic (Odoo's Debian
+    # package depends on python3-magic); without it Odoo guesses file types itself.
+    local extra=()
+    [ "$SERIES_TAG" -lt 19 ] || extra+=(libmagic1)
+    need_system_packages "${extra[@]}"
     need_postgres
     need_venv
     write_config
