@@ -13,7 +13,8 @@ class DebtorDunningNoticeLine(models.Model):
     )
     company_id = fields.Many2one(related="notice_id.company_id", store=True, index=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id")
-    state = fields.Selection(related="notice_id.state", store=True)
+    # Not stored: issuing thousands of notices would rewrite every line's copy.
+    state = fields.Selection(related="notice_id.state")
     partner_id = fields.Many2one(related="notice_id.partner_id")
     notice_date = fields.Date(related="notice_id.date", string="Notice Date")
     move_line_id = fields.Many2one(

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .debtor_dunning_rate import RATE_KINDS
 
@@ -249,6 +250,26 @@ class ResPartner(models.Model):
         )
         law = commercial.dunning_law_country or company.dunning_law_country
         return law, debtor_type
+
+    def _dunning_mailable(self):
+        """Ids of these customers that can be e-mailed: they or one of their dunning
+        contacts have an address (the rule of `_dunning_recipients`, set-based)."""
+        commercial = self.commercial_partner_id
+        if not commercial:
+            return set()
+        self.flush_model(["email", "dunning_role", "parent_id", "active"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id FROM res_partner p
+                    WHERE p.id IN %(ids)s AND (COALESCE(p.email, '') <> '' OR EXISTS (
+                          SELECT 1 FROM res_partner c
+                           WHERE c.parent_id = p.id AND c.active
+                             AND c.dunning_role IS NOT NULL
+                             AND COALESCE(c.email, '') <> ''))""",
+                ids=tuple(commercial.ids),
+            )
+        )
+        return {row[0] for row in rows}
 
     def _dunning_recipients(self):
         """Who receives this customer's notices: its dunning contacts, else itself."""

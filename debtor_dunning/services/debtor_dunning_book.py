@@ -128,11 +128,11 @@ class DebtorDunningBook(models.AbstractModel):
                           last.day AS last_date
                      FROM res_partner p
                 LEFT JOIN res_country country ON country.id = p.country_id
-                LEFT JOIN LATERAL (
-                          SELECT MAX(n.date) AS day
-                            FROM debtor_dunning_notice n
-                           WHERE n.partner_id = p.id AND n.company_id = %(company)s
-                             AND n.state = 'issued') last ON TRUE
+                LEFT JOIN (SELECT n.partner_id, MAX(n.date) AS day
+                             FROM debtor_dunning_notice n
+                            WHERE n.company_id = %(company)s AND n.state = 'issued'
+                              AND n.partner_id = ANY(%(partners)s)
+                         GROUP BY n.partner_id) last ON last.partner_id = p.id
                     WHERE p.id = ANY(%(partners)s)""",
                 company_key=str(company.id),
                 company=company.id,

@@ -243,12 +243,12 @@ class DebtorDunningEscalation(models.AbstractModel):
         self.env.execute_query(
             SQL(
                 """INSERT INTO debtor_dunning_notice_line
-                       (notice_id, company_id, state, move_line_id, move_id, level_id,
+                       (notice_id, company_id, move_line_id, move_id, level_id,
                         previous_level_id, previous_date, previous_term_date,
                         age_level_id, escalated, date_maturity, days_overdue,
                         currency_id, amount_residual_currency, amount_residual,
                         create_uid, write_uid, create_date, write_date)
-                   SELECT v.notice, %(company)s, 'draft', v.aml, v.move, v.level,
+                   SELECT v.notice, %(company)s, v.aml, v.move, v.level,
                           v.previous, v.previous_date, v.previous_term, v.age_level,
                           v.escalated, v.due, v.overdue, v.currency,
                           v.residual_currency, v.residual, %(uid)s, %(uid)s,

@@ -32,23 +32,31 @@ class DebtorDunningIssuing(models.AbstractModel):
         stale one dropped, so no notice goes out twice or to a paid or held debt.
         """
         Notice = self.env["debtor.dunning.notice"]
-        drafts = (notices if notices is not None else runs.notice_ids).filtered(
-            lambda notice: notice.state == "draft"
+        drafts = Notice.search(
+            [
+                ("state", "=", "draft"),
+                ("id", "in", notices.ids)
+                if notices is not None
+                else ("run_id", "in", runs.ids),
+            ],
+            order="id",
         )
+        kept = Notice
         if drafts:
             kept, cancelled = self._check_again(drafts)
             if cancelled:
                 self._cancel_stale(cancelled)
             if kept:
                 self._issue(kept)
-        else:
-            kept = Notice
-        runs.filtered(
-            lambda run: (
-                run.state == "proposal"
-                and not run.notice_ids.filtered(lambda n: n.state == "draft")
+        waiting = {
+            run
+            for (run,) in Notice._read_group(
+                [("run_id", "in", runs.ids), ("state", "=", "draft")], ["run_id"]
             )
-        ).write({"state": "done"})
+        }
+        runs.filtered(lambda run: run.state == "proposal" and run not in waiting).write(
+            {"state": "done"}
+        )
         return kept
 
     @api.model
@@ -119,7 +127,17 @@ class DebtorDunningIssuing(models.AbstractModel):
             notices.invalidate_recordset(["line_ids"])
             self.env["account.move"].invalidate_model(["dunning_line_ids"])
         self._refresh_amounts(notices)
-        empty = notices.filtered(lambda n: not n.line_ids.filtered("escalated"))
+        escalating = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT notice_id FROM debtor_dunning_notice_line
+                        WHERE notice_id IN %s AND escalated""",
+                    tuple(notices.ids),
+                )
+            )
+        }
+        empty = notices.filtered(lambda n: n.id not in escalating)
         return notices - empty, {notice: reasons[notice] for notice in empty}
 
     @api.model
@@ -200,39 +218,65 @@ class DebtorDunningIssuing(models.AbstractModel):
 
     @api.model
     def _follow_review(self, notices):
-        """The reviewer may have moved a notice's level: its escalating lines follow."""
-        updates = {}
-        for notice in notices:
-            lines = notice.line_ids.filtered("escalated")
-            ranks = escalation.reviewed_ranks(
-                tuple(line.level_id.rank for line in lines), notice.level_id.rank
+        """The reviewer may have moved a notice's level: its escalating lines follow
+        (core.escalation.reviewed_ranks). Read and written in one statement each."""
+        notices.flush_recordset(["level_id"])
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT l.id AS line_id, l.notice_id, ll.rank AS line_rank,
+                          nl.rank AS notice_rank, n.policy_id
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                     JOIN debtor_dunning_level nl ON nl.id = n.level_id
+                     JOIN debtor_dunning_level ll ON ll.id = l.level_id
+                    WHERE l.notice_id IN %s AND l.escalated
+                 ORDER BY l.notice_id, l.id""",
+                tuple(notices.ids),
             )
-            level_of = {level.rank: level for level in notice.policy_id.level_ids}
+        )
+        by_notice = defaultdict(list)
+        for row in rows:
+            by_notice[row["notice_id"]].append(row)
+        level_of = {
+            (level.policy_id.id, level.rank): level.id
+            for level in notices.policy_id.level_ids
+        }
+        changes = {}
+        for lines in by_notice.values():
+            ranks = escalation.reviewed_ranks(
+                tuple(line["line_rank"] for line in lines), lines[0]["notice_rank"]
+            )
             for line, rank in zip(lines, ranks, strict=True):
-                if rank != line.level_id.rank:
-                    updates[line.id] = level_of[rank]
-        by_level = defaultdict(list)
-        for line_id, level in updates.items():
-            by_level[level].append(line_id)
-        Line = self.env["debtor.dunning.notice.line"]
-        for level, line_ids in by_level.items():
-            Line.browse(line_ids).write({"level_id": level.id})
+                if rank != line["line_rank"]:
+                    changes[line["line_id"]] = level_of[line["policy_id"], rank]
+        if changes:
+            self.env.execute_query(
+                SQL(
+                    """UPDATE debtor_dunning_notice_line l SET level_id = v.level_id
+                         FROM unnest(%s::int[], %s::int[]) AS v(id, level_id)
+                        WHERE l.id = v.id""",
+                    list(changes),
+                    list(changes.values()),
+                )
+            )
+            self.env["debtor.dunning.notice.line"].invalidate_model(["level_id"])
 
     @api.model
     def _set_channels(self, notices):
         """Issued, with each notice's channels as its level says.
 
-        E-mail falls back to a letter for a customer nobody can be e-mailed at (see
-        res.partner._dunning_recipients). Written through the ORM, grouped by value.
+        E-mail falls back to a letter for a customer nobody can be e-mailed at
+        (res.partner._dunning_mailable). Written through the ORM, grouped by value.
         """
+        mailable = notices.partner_id._dunning_mailable()
         groups = defaultdict(list)
         for notice in notices:
             level = notice.level_id
-            mailable = bool(notice.partner_id._dunning_recipients().filtered("email"))
+            email = level.send_email and notice.partner_id.id in mailable
             channels = (
-                "to_send" if level.send_email and mailable else "none",
+                "to_send" if email else "none",
                 "to_print"
-                if level.send_letter or (level.send_email and not mailable)
+                if level.send_letter or (level.send_email and not email)
                 else "none",
                 "to_do" if level.create_call else "none",
             )
@@ -251,21 +295,34 @@ class DebtorDunningIssuing(models.AbstractModel):
     @api.model
     def _write_positions(self, notices):
         """Each listed debt's new position (core.escalation.after_notice)."""
+        notices.flush_recordset(["date", "pay_by_date"])
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT l.move_line_id, l.escalated, l.level_id,
+                          lvl.rank AS rank, COALESCE(prev.rank, 0) AS previous_rank,
+                          n.id AS notice_id, n.date, n.pay_by_date
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_notice n ON n.id = l.notice_id
+                LEFT JOIN debtor_dunning_level lvl ON lvl.id = l.level_id
+                LEFT JOIN debtor_dunning_level prev ON prev.id = l.previous_level_id
+                    WHERE l.notice_id IN %s""",
+                tuple(notices.ids),
+            )
+        )
         values = {}
-        for notice in notices:
-            for line in notice.line_ids:
-                after = escalation.after_notice(
-                    escalation.Position(level_rank=line.previous_level_id.rank),
-                    line.level_id.rank if line.escalated else None,
-                    notice.date,
-                    notice.pay_by_date,
-                )
-                values[line.move_line_id.id] = {
-                    "level_id": line.level_id.id if line.escalated else None,
-                    "last_date": after.last_notice_date,
-                    "term_date": after.term_end,
-                    "notice_id": notice.id,
-                }
+        for row in rows:
+            after = escalation.after_notice(
+                escalation.Position(level_rank=row["previous_rank"]),
+                row["rank"] if row["escalated"] else None,
+                row["date"],
+                row["pay_by_date"],
+            )
+            values[row["move_line_id"]] = {
+                "level_id": row["level_id"] if row["escalated"] else None,
+                "last_date": after.last_notice_date,
+                "term_date": after.term_end,
+                "notice_id": row["notice_id"],
+            }
         self.env["debtor.dunning.position"]._dunning_upsert(values)
 
     @api.model
@@ -330,13 +387,18 @@ class DebtorDunningIssuing(models.AbstractModel):
     @api.model
     def _log_issued(self, notices):
         """One chatter note per notice, logged in one batch."""
+        counts = dict(
+            self.env["debtor.dunning.notice.line"]._read_group(
+                [("notice_id", "in", notices.ids)], ["notice_id"], ["__count"]
+            )
+        )
         notices._message_log_batch(
             {
                 notice.id: Markup("<p>%s</p>")
                 % self.env._(
                     "Issued at level %(level)s for %(count)s invoice(s).",
                     level=notice.level_id.name,
-                    count=len(notice.line_ids),
+                    count=counts.get(notice, 0),
                 )
                 for notice in notices
             }

@@ -30,6 +30,9 @@ def migrate(cr, version):
             "ALTER TABLE account_move_line DROP COLUMN dunning_level_id,"
             " DROP COLUMN dunning_last_date"
         )
+    if column_exists(cr, "debtor_dunning_notice_line", "state"):
+        # A line's state is its notice's, no longer copied on every line.
+        cr.execute("ALTER TABLE debtor_dunning_notice_line DROP COLUMN state")
     if column_exists(cr, "res_partner", "dunning_credit_hold_v10"):
         cr.execute("SELECT id FROM res_partner WHERE dunning_credit_hold_v10")
         held = env["res.partner"].browse([row[0] for row in cr.fetchall()])
