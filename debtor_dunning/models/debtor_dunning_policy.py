@@ -5,6 +5,7 @@ from ..core import calendar as core_calendar
 from ..core import escalation
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
+from .res_company import LAW_COUNTRIES
 
 WEEKDAYS = (
     "send_monday",
@@ -39,6 +40,13 @@ class DebtorDunningPolicy(models.Model):
         help="The customers this policy applies to unless their own form names another "
         "one. Consumers and businesses may each have a default of their own; "
         "'All customers' covers the rest.",
+    )
+    default_law = fields.Selection(
+        LAW_COUNTRIES,
+        string="For Customers Under",
+        help="Only for customers whose debts fall under this law: a consumer, the law "
+        "of the country he lives in. Empty: whatever their law. A default for one law "
+        "comes before a default for any law.",
     )
     level_ids = fields.One2many("debtor.dunning.level", "policy_id", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
@@ -123,7 +131,7 @@ class DebtorDunningPolicy(models.Model):
         for policy in self:
             policy.level_count = len(policy.level_ids)
 
-    @api.constrains("default_for", "company_id", "active")
+    @api.constrains("default_for", "default_law", "company_id", "active")
     def _check_one_default(self):
         for policy in self.filtered("default_for"):
             clash = self.search_count(
@@ -131,6 +139,7 @@ class DebtorDunningPolicy(models.Model):
                     ("id", "!=", policy.id),
                     ("company_id", "=", policy.company_id.id),
                     ("default_for", "=", policy.default_for),
+                    ("default_law", "=", policy.default_law),
                 ]
             )
             if clash:
@@ -241,11 +250,34 @@ class DebtorDunningPolicy(models.Model):
             ) from error
 
     @api.model
+    def _dunning_default_policy(self, company, debtor_type, law):
+        """The default policy of `company` for a customer of `debtor_type` whose
+        debts fall under `law` (res.partner._dunning_law): the default for his kind
+        and law, else for his kind and any law, else for all customers."""
+        defaults = self.search(
+            [("company_id", "=", company.id), ("default_for", "!=", False)]
+        )
+        for default_for, default_law in (
+            (debtor_type, law),
+            (debtor_type, False),
+            ("all", law),
+            ("all", False),
+        ):
+            found = defaults.filtered(
+                lambda p, f=default_for, w=default_law: (
+                    p.default_for == f and (p.default_law or False) == w
+                )
+            )
+            if found:
+                return found[:1]
+        return self.browse()
+
+    @api.model
     def _create_default(self, company):
         """The standard four-level policy for a company that has none (returned).
 
-        Under Dutch law the company also gets a consumer policy with the 14-day letter
-        that must precede any collection costs (art. 6:96 lid 6 BW).
+        A company under Dutch or Belgian law also gets the consumer policies of both
+        countries.
         """
         if self.with_context(active_test=False).search_count(
             [("company_id", "=", company.id)]
@@ -263,20 +295,39 @@ class DebtorDunningPolicy(models.Model):
             }
         )
         standard._translate_default_ladder("_default_ladder_vals")
-        if company.dunning_law_country == "nl":
+        # A consumer keeps the protection of the law of the country he lives in: a
+        # ladder for Dutch consumers (the 14-day letter before any costs, art. 6:96
+        # lid 6 BW) and one for Belgian consumers (the free first reminder and its 14
+        # days, Book XIX). The company's own country's ladder also serves consumers
+        # elsewhere; the other is the default for consumers under its law.
+        home = company.dunning_law_country
+        consumer_ladders = (
+            (
+                "nl",
+                self.env._("Consumer dunning (NL)"),
+                "_default_consumer_ladder_vals",
+            ),
+            (
+                "be",
+                self.env._("Consumer dunning (BE)"),
+                "_default_be_consumer_ladder_vals",
+            ),
+        )
+        for law, name, vals_method in consumer_ladders if home in ("nl", "be") else ():
             consumer = self.create(
                 {
-                    "name": self.env._("Consumer dunning (NL)"),
+                    "name": name,
                     "company_id": company.id,
-                    "sequence": 20,
+                    "sequence": 30 if law == home else 20,
                     "default_for": "consumer",
+                    "default_law": False if law == home else law,
                     "level_ids": [
                         fields.Command.create(vals)
-                        for vals in Level._default_consumer_ladder_vals()
+                        for vals in getattr(Level, vals_method)()
                     ],
                 }
             )
-            consumer._translate_default_ladder("_default_consumer_ladder_vals")
+            consumer._translate_default_ladder(vals_method)
         return standard
 
     def _translate_default_ladder(self, vals_method):
