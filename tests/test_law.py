@@ -37,6 +37,7 @@ from debtor_dunning.core.law import (
     reminder_fee,
     statutory_rate_kind,
     statutory_term_end,
+    tracks_limitation,
 )
 
 D = Decimal
@@ -417,6 +418,12 @@ def test_pay_by_date_is_never_before_the_statutory_term():
 
 
 # ---------------------------------------------------------------------- terms
+def test_limitation_dates_are_kept_under_dutch_law_only():
+    assert tracks_limitation(NL)
+    assert not tracks_limitation(BE)
+    assert not tracks_limitation(OTHER)
+
+
 @pytest.mark.parametrize(
     ("law", "debtor", "large", "sme", "days", "limit"),
     [

@@ -393,6 +393,11 @@ def pay_by_date(asked: date, term_end: date | None) -> date:
 
 
 # ---------------------------------------------------------------------- terms
+def tracks_limitation(law: Law) -> bool:
+    """Whether a debt's limitation date is kept: Dutch law (art. 3:307 BW) only."""
+    return law == Law.NL
+
+
 def payment_term_limit(
     law: Law, debtor: Debtor, large_creditor: bool, sme_debtor: bool
 ) -> TermLimit | None:

@@ -400,7 +400,9 @@ class AccountMove(models.Model):
             )
         )
         tracked = open_.filtered(
-            lambda m: m.commercial_partner_id._dunning_law(m.company_id)[0] == "nl"
+            lambda m: law.tracks_limitation(
+                m.commercial_partner_id._dunning_law(m.company_id)[0]
+            )
         )
         (self - tracked).dunning_limitation_date = False
         for move in tracked:

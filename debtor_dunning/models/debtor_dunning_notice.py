@@ -23,6 +23,7 @@ _CHARGE_TOTALS = (
     "cost_amount",
     "interest_amount",
     "announced_cost_amount",
+    "announced_cost_kind",
     "charge_note",
     "pay_by_date",
     "letter_currency_id",
@@ -35,16 +36,19 @@ _CHARGE_TOTALS_SQL = """
            amount_due = COALESCE(n.amount_total, 0) + v.cost_amount
                         + v.interest_amount,
            announced_cost_amount = v.announced_cost_amount,
+           announced_cost_kind = v.announced_cost_kind,
            charge_note = v.charge_note,
            pay_by_date = v.pay_by_date,
            letter_currency_id = v.letter_currency_id,
            letter_rate = v.letter_rate
       FROM unnest(%(id)s::int[], %(cost_amount)s::numeric[],
                   %(interest_amount)s::numeric[], %(announced_cost_amount)s::numeric[],
-                  %(charge_note)s::text[], %(pay_by_date)s::date[],
-                  %(letter_currency_id)s::int[], %(letter_rate)s::numeric[])
-           AS v(id, cost_amount, interest_amount, announced_cost_amount, charge_note,
-                pay_by_date, letter_currency_id, letter_rate)
+                  %(announced_cost_kind)s::varchar[], %(charge_note)s::text[],
+                  %(pay_by_date)s::date[], %(letter_currency_id)s::int[],
+                  %(letter_rate)s::numeric[])
+           AS v(id, cost_amount, interest_amount, announced_cost_amount,
+                announced_cost_kind, charge_note, pay_by_date, letter_currency_id,
+                letter_rate)
      WHERE n.id = v.id
 """
 
@@ -206,6 +210,15 @@ class DebtorDunningNotice(models.Model):
         readonly=True,
         help="A 14-day letter states the collection costs that will be claimed if the "
         "customer does not pay within its term (art. 6:96 lid 6 BW).",
+    )
+    announced_cost_kind = fields.Selection(
+        [
+            ("nl_fourteen_day", "Dutch 14-day letter"),
+            ("be_first_reminder", "Belgian first reminder"),
+        ],
+        string="Costs Announced By",
+        readonly=True,
+        help="The letter the law makes announce the costs (core.law.Announcement).",
     )
     charge_note = fields.Text(
         string="Costs and Interest Note",
@@ -532,8 +545,8 @@ class DebtorDunningNotice(models.Model):
         """Write what the charges service computed, for all notices in one UPDATE.
 
         `totals`: dicts with the notice id, cost_amount, interest_amount,
-        announced_cost_amount, charge_note, pay_by_date, letter_currency_id and
-        letter_rate; amount_due follows.
+        announced_cost_amount and _kind, charge_note, pay_by_date,
+        letter_currency_id and letter_rate; amount_due follows.
         """
         self.flush_model(["amount_total"])
         columns = {col: [row[col] for row in totals] for col in _CHARGE_TOTALS}

@@ -93,6 +93,7 @@ class DebtorDunningCharges(models.AbstractModel):
             ),
             "rates": {c.id: Rate._dunning_rate_table(c) for c in notices.company_id},
             "missing_rates": {},
+            "fx": {},
         }
 
     @api.model
@@ -103,7 +104,7 @@ class DebtorDunningCharges(models.AbstractModel):
         charges, notes = [], []
         if level.claims_costs or level.claims_interest or level.claims_reminder_fee:
             notes += self._gate_notes(notice, terms)
-        announced = self._prepare_announced_costs(notice, terms, facts, notes)
+        announced, kind = self._prepare_announced_costs(notice, terms, facts, notes)
         if level.claims_costs:
             charges += self._prepare_cost_charges(notice, terms, facts, notes)
         if level.claims_reminder_fee:
@@ -117,8 +118,9 @@ class DebtorDunningCharges(models.AbstractModel):
                 "charges": charges,
                 "notes": notes,
                 "announced": announced,
+                "announced_kind": kind and kind.value,
                 "pay_by": self._prepare_pay_by_date(notice, terms),
-                "currency": self._prepare_letter_currency(notice),
+                "currency": self._prepare_letter_currency(notice, facts),
             },
         )
 
@@ -188,16 +190,18 @@ class DebtorDunningCharges(models.AbstractModel):
         return core_law.pay_by_date(notice.date + timedelta(days=level.pay_days), end)
 
     @api.model
-    def _prepare_letter_currency(self, notice):
+    def _prepare_letter_currency(self, notice, facts):
         """(currency, rate from the company's): the invoices' own if they share one."""
-        company_currency = notice.company_id.currency_id
+        company, company_currency = notice.company_id, notice.company_id.currency_id
         currencies = notice.line_ids.currency_id
         if len(currencies) != 1 or currencies == company_currency:
             return company_currency, 1.0
-        rate = company_currency._get_conversion_rate(
-            company_currency, currencies, notice.company_id, notice.date
-        )
-        return currencies, rate
+        key = (currencies.id, company.id, notice.date)
+        if key not in facts["fx"]:  # one rate query per currency and day
+            facts["fx"][key] = company_currency._get_conversion_rate(
+                company_currency, currencies, company, notice.date
+            )
+        return currencies, facts["fx"][key]
 
     @api.model
     def _prepare_notice_totals(self, notice, result, charges):
@@ -213,6 +217,7 @@ class DebtorDunningCharges(models.AbstractModel):
                 (v["amount"] for v in kept if v["kind"] == "interest"), _ZERO
             ),
             "announced_cost_amount": result["announced"],
+            "announced_cost_kind": result["announced_kind"] or None,
             "charge_note": "\n".join(result["notes"]) or None,
             "pay_by_date": result["pay_by"],
             "letter_currency_id": currency.id,
@@ -251,7 +256,7 @@ class DebtorDunningCharges(models.AbstractModel):
             law, debtor, notice.level_id.fourteen_day_letter, terms["first_reminder"]
         )
         if not kind or not notice.policy_id.level_ids.filtered("claims_costs"):
-            return _ZERO  # a policy that never claims costs announces none
+            return _ZERO, None  # a policy that never claims costs announces none
         unclaimed = [
             amount
             for move, amount in terms["principal"].items()
@@ -265,7 +270,7 @@ class DebtorDunningCharges(models.AbstractModel):
             notes.append(
                 terms["notes"]._dunning_announcement_note(kind, announced, currency)
             )
-        return announced
+        return announced, kind if announced else None
 
     @api.model
     def _prepare_cost_charges(self, notice, terms, facts, notes):

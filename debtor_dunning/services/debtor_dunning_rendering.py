@@ -132,10 +132,9 @@ class DebtorDunningRendering(models.AbstractModel):
         """The costs the letter announces: (kind, amount as the customer reads it)."""
         if not notice.announced_cost_amount:
             return False
-        law, _debtor = notice.partner_id._dunning_law(notice.company_id)
         env = self.with_context(lang=notice.partner_id.lang or self.env.lang).env
         amount = format_amount(env, notice.announced_cost_amount * rate, currency)
-        return {"kind": "nl" if law == "nl" else "be", "amount": amount}
+        return {"kind": notice.announced_cost_kind, "amount": amount}
 
     @api.model
     def _letter_conversion(self, notice, currency, rate):
