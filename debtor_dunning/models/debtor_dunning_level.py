@@ -125,6 +125,38 @@ class DebtorDunningLevel(models.Model):
                 self.env._("A 14-day letter can only go out after the due date.")
             )
 
+    # The shipped levels by their English name: (text, closing) in _default_texts.
+    _SHIPPED_TEXTS = {
+        "Payment reminder": ("reminder", "reminder_closing"),
+        "Second reminder": ("second", "second_closing"),
+        "14-day letter": ("fourteen_day", "fourteen_day_closing"),
+        "Notice of default": ("default", "default_closing"),
+        "Collection agency": ("agency", "agency_closing"),
+    }
+
+    def _dunning_refresh_shipped_texts(self, retired):
+        """Shipped levels whose text is empty, or a `retired` shipped text, get the
+        current shipped text in every installed language (an update).
+
+        A text the company wrote itself is never touched.
+        """
+        current = self.with_context(lang="en_US")._default_texts()
+        for level in self.with_context(lang="en_US"):
+            keys = self._SHIPPED_TEXTS.get(level.name)
+            if not keys:
+                continue
+            for fname, key in zip(("letter_text", "letter_closing"), keys, strict=True):
+                text = str(level[fname] or "")
+                if text and text not in retired:
+                    continue
+                level[fname] = current[key]
+                for lang, _name in self.env["res.lang"].get_installed():
+                    if lang != "en_US":
+                        translated = level.with_context(lang=lang)._default_texts()
+                        level._dunning_translate(
+                            fname, current[key], translated[key], lang
+                        )
+
     # The shipped ladders. Their texts claim nothing about earlier letters: the letter
     # itself names the notices the customer really received (notice._letter_values).
     @api.model

@@ -295,13 +295,29 @@ class DebtorDunningPolicy(models.Model):
             }
         )
         standard._translate_default_ladder("_default_ladder_vals")
-        # A consumer keeps the protection of the law of the country he lives in: a
-        # ladder for Dutch consumers (the 14-day letter before any costs, art. 6:96
-        # lid 6 BW) and one for Belgian consumers (the free first reminder and its 14
-        # days, Book XIX). The company's own country's ladder also serves consumers
-        # elsewhere; the other is the default for consumers under its law.
+        self._create_consumer_policies(company)
+        return standard
+
+    @api.model
+    def _create_consumer_policies(self, company):
+        """The consumer policies of a company under Dutch or Belgian law that lacks
+        them (returned).
+
+        A consumer keeps the protection of the law of the country he lives in: a
+        ladder for Dutch consumers (the 14-day letter before any costs, art. 6:96
+        lid 6 BW) and one for Belgian consumers (the free first reminder and its 14
+        days, Book XIX). The company's own country's ladder also serves consumers
+        elsewhere; the other is the default for consumers under its law.
+        """
         home = company.dunning_law_country
-        consumer_ladders = (
+        if home not in ("nl", "be"):
+            return self.browse()
+        existing = self.with_context(active_test=False).search(
+            [("company_id", "=", company.id), ("default_for", "=", "consumer")]
+        )
+        Level = self.env["debtor.dunning.level"]
+        created = self.browse()
+        for law, name, vals_method in (
             (
                 "nl",
                 self.env._("Consumer dunning (NL)"),
@@ -312,15 +328,19 @@ class DebtorDunningPolicy(models.Model):
                 self.env._("Consumer dunning (BE)"),
                 "_default_be_consumer_ladder_vals",
             ),
-        )
-        for law, name, vals_method in consumer_ladders if home in ("nl", "be") else ():
+        ):
+            default_law = False if law == home else law
+            if existing.filtered(
+                lambda p, w=default_law: (p.default_law or False) == w
+            ):
+                continue
             consumer = self.create(
                 {
                     "name": name,
                     "company_id": company.id,
                     "sequence": 30 if law == home else 20,
                     "default_for": "consumer",
-                    "default_law": False if law == home else law,
+                    "default_law": default_law,
                     "level_ids": [
                         fields.Command.create(vals)
                         for vals in getattr(Level, vals_method)()
@@ -328,7 +348,8 @@ class DebtorDunningPolicy(models.Model):
                 }
             )
             consumer._translate_default_ladder(vals_method)
-        return standard
+            created |= consumer
+        return created
 
     def _translate_default_ladder(self, vals_method):
         """Store the shipped level names and letter texts in every active language.
