@@ -169,6 +169,30 @@ class TestLawLetters(DunningCommon):
     def _date(self, day, partner):
         return format_date(self.env, day, lang_code=partner.lang)
 
+    # ------------------------------------------------------------------ texts
+    def test_every_shipped_level_has_its_text_and_closing_in_four_languages(self):
+        company = self.env["res.company"].create(
+            {"name": "Dutch B.V.", "country_id": self.env.ref("base.nl").id}
+        )
+        policies = (
+            self.env["debtor.dunning.policy"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+        )
+        self.assertEqual(len(policies), 3, "standard, NL and BE consumers")
+        self.assertEqual(len(policies.level_ids), 12)
+        for level in policies.level_ids:
+            for fname in ("letter_text", "letter_closing"):
+                english = str(level.with_context(lang="en_US")[fname] or "")
+                self.assertGreater(len(english), 60, f"{level.name} {fname}")
+                for claim in FALSE_CLAIMS:
+                    self.assertNotIn(claim, english)
+                for lang in ("nl_NL", "nl_BE", "fr_BE"):
+                    with self.subTest(level=level.name, field=fname, lang=lang):
+                        text = str(level.with_context(lang=lang)[fname] or "")
+                        self.assertGreater(len(text), 60)
+                        self.assertNotEqual(text, english, "translated")
+
     # ------------------------------------------------------------------ history
     def test_a_first_letter_at_the_last_level_claims_no_earlier_letter(self):
         self._invoice(70, partner=self.nl_business)
