@@ -287,8 +287,10 @@ class DebtorDunningNoticeCharge(models.Model):
 
     @api.model
     def _dunning_interest_notes(self, kind, no_rate, missing):
-        """Why some interest is not claimed: no rate in force, or none entered."""
-        label = self._dunning_rate_label(kind)
+        """Why some interest is not claimed: no rate in force, or none entered.
+
+        `missing`: (kind of rate, first period without a row of it).
+        """
         notes = []
         if no_rate:
             notes.append(
@@ -296,7 +298,7 @@ class DebtorDunningNoticeCharge(models.Model):
                     "No interest for %(invoices)s: no %(kind)s rate is in force on "
                     "their due date.",
                     invoices=", ".join(sorted(set(no_rate))),
-                    kind=label,
+                    kind=self._dunning_rate_label(kind),
                 )
             )
         notes += [
@@ -304,9 +306,9 @@ class DebtorDunningNoticeCharge(models.Model):
                 "Interest only up to %(day)s: no %(kind)s rate was entered for the "
                 "period from %(period)s (Dunning > Configuration > Interest Rates).",
                 day=format_date(self.env, period - timedelta(days=1)),
-                kind=label,
+                kind=self._dunning_rate_label(missing_kind),
                 period=format_date(self.env, period),
             )
-            for period in sorted(missing)
+            for missing_kind, period in sorted(missing)
         ]
         return notes

@@ -1,7 +1,7 @@
 """Charges: the collection costs and interest of notices (compute, book, waive)."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -29,7 +29,6 @@ from ..core.money import cents, split_pro_rata, to_decimal, to_float
 # - `charge_note` tells the reviewer what was not claimed, and why.
 
 _DAY = timedelta(days=1)
-_EPOCH = date.min
 _ZERO = Decimal("0.00")
 
 
@@ -50,13 +49,13 @@ class DebtorDunningCharges(models.AbstractModel):
         if not notices:
             return
         facts = self._charge_facts(notices)
-        vals_list, totals = [], []
+        vals_list, results = [], []
         for notice in notices:
             result = self._notice_charges(notice, facts)
             vals_list += [
                 {**vals, "notice_id": notice.id} for vals in result["charges"]
             ]
-            totals.append(result)
+            results.append(result)
         vals_list = self.env["debtor.dunning.notice.charge"]._dunning_replace(
             notices, vals_list
         )
@@ -66,7 +65,7 @@ class DebtorDunningCharges(models.AbstractModel):
         notices._dunning_write_charges(
             [
                 self._prepare_notice_totals(notice, result, by_notice[notice.id])
-                for notice, result in zip(notices, totals, strict=True)
+                for notice, result in zip(notices, results, strict=True)
             ]
         )
         self._hook_missing_rates(notices, facts["missing_rates"])
@@ -379,15 +378,19 @@ class DebtorDunningCharges(models.AbstractModel):
         if not kind or not tables.get(kind):
             notes.append(self._no_interest_note(kind, terms))
             return []
+        rates, kinds = tables[kind], [kind]
         cap = core_law.interest_cap_kind(law, debtor)
-        kinds = [kind] + ([cap] if cap and cap != kind else [])
+        if cap and cap != kind:  # never above the cap's rate of the same day
+            rates, kinds = (
+                core_law.capped_rates(rates, tables.get(cap, ())),
+                [kind, cap],
+            )
         context = {
+            # Each table the rates come from must have a row for every period.
             "kinds": {
                 k: [rate.effective_date for rate in tables.get(k, ())] for k in kinds
             },
-            "rates": core_law.capped_rates(tables[kind], tables.get(cap, ()))
-            if len(kinds) > 1
-            else tables[kind],
+            "rates": rates,
             "compound": core_law.compounds_yearly(law, kind),
             "label": terms["names"]._dunning_rate_label(kind),
             "end": notice.date + _DAY,  # the notice date included
@@ -402,7 +405,9 @@ class DebtorDunningCharges(models.AbstractModel):
                 continue
             move_charges = []
             for line in lines:
-                start = max(line.date_maturity + _DAY, gate.opens if gate else _EPOCH)
+                start = line.date_maturity + _DAY
+                if gate:  # a Belgian consumer's interest waits for the term
+                    start = max(start, gate.opens)
                 try:
                     move_charges += self._prepare_line_interest(line, start, context)
                 except DunningRuleError:
@@ -412,8 +417,8 @@ class DebtorDunningCharges(models.AbstractModel):
         notes += terms["notes"]._dunning_interest_notes(
             kind, no_rate, context["missing"]
         )
-        for period in context["missing"]:
-            key = (notice.company_id, kind)
+        for missing_kind, period in context["missing"]:
+            key = (notice.company_id, missing_kind)
             facts["missing_rates"][key] = min(
                 period, facts["missing_rates"].get(key, period)
             )
@@ -442,7 +447,7 @@ class DebtorDunningCharges(models.AbstractModel):
         for kind, dates in context["kinds"].items():
             missing = core_law.first_missing_rate_period(kind, dates, start, end)
             if missing:
-                context["missing"].add(missing)
+                context["missing"].add((kind, missing))
                 end = max(start, min(end, missing))
         base = to_decimal(line.amount_residual, context["rounding"])
         total, periods = interest.statutory_interest(

@@ -94,7 +94,8 @@ class DebtorDunningRendering(models.AbstractModel):
         earlier = self.env["debtor.dunning.notice.line"]._dunning_earlier(
             notices.line_ids.move_id, notices.browse()
         )
-        sent = self.env["debtor.dunning.notice"].sudo()
+        ids = {row["notice_id"] for rows in earlier.values() for row in rows}
+        sent = {notice.id: notice for notice in notices.sudo().browse(ids)}
         result = {}
         for notice in notices:
             rows = {
@@ -113,13 +114,11 @@ class DebtorDunningRendering(models.AbstractModel):
             letters = [
                 env._(
                     "%(level)s of %(date)s (%(reference)s)",
-                    level=earlier_notice.level_id.with_context(lang=lang).name,
-                    date=format_date(env, earlier_notice.date, lang_code=lang),
-                    reference=earlier_notice.name,
+                    level=sent[key].level_id.with_context(lang=lang).name,
+                    date=format_date(env, sent[key].date, lang_code=lang),
+                    reference=sent[key].name,
                 )
-                for earlier_notice in sent.browse(sorted(rows)).sorted(
-                    lambda n: (n.date, n.id)
-                )
+                for key in sorted(rows, key=lambda i: (rows[i]["date"], i))
             ]
             result[notice.id] = env._(
                 "Our earlier letters about these invoices: %(letters)s.",

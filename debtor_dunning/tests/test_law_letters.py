@@ -423,6 +423,38 @@ class TestLawLetters(DunningCommon):
         self.assertIn(10.4, interest.mapped("percent"))
         self.assertFalse(run.rate_warning)
 
+    # ------------------------------------------------------------------ set-based
+    def test_charges_of_nine_notices_take_no_more_queries_than_of_three(self):
+        customers = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Customer {index}",
+                    "is_company": True,
+                    "country_id": self.env.ref("base.nl").id,
+                }
+                for index in range(12)
+            ]
+        )
+        for customer in customers:
+            self._invoice(40, partner=customer)
+            self._invoice(20, partner=customer, currency_id=self.usd.id)
+        run = self.service._propose(self.company, TUESDAY)
+        notices = run.notice_ids.filtered(lambda n: n.partner_id in customers)
+        notices.level_id = self.levels[2]  # costs and interest
+        Charges = self.env["debtor.dunning.charges"]
+        Charges._compute_charges(notices[:1])  # caches of the rate tables etc.
+
+        def queries(batch):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Charges._compute_charges(batch)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        three, nine = queries(notices[:3]), queries(notices[3:12])
+        self.assertTrue(all(notices.mapped("cost_amount")))
+        self.assertLessEqual(nine, three, f"{three} queries for 3, {nine} for 9")
+
     # ------------------------------------------------------------------ broken PDF
     def test_a_letter_rendered_with_errors_is_refused_and_its_email_waits(self):
         self._invoice(10, partner=self.nl_business)
