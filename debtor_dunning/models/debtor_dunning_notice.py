@@ -11,8 +11,7 @@ from odoo.tools import SQL, format_date
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-from ..core import calendar as core_calendar
-from ..core import fees, reference
+from ..core import reference
 from ..core.errors import DunningRuleError
 
 _logger = logging.getLogger(__name__)
@@ -484,33 +483,17 @@ class DebtorDunningNotice(models.Model):
                     )
                 )
 
-    def _dunning_pay_by_date(self):
-        """The day by which this notice asks the customer to pay.
-
-        The level's days to pay, but never before the end of a term the law gives
-        (the Dutch 14-day letter: core.fees.nl_fourteen_day_term_end, by channel).
-        """
-        self.ensure_one()
-        pay_by = self.date + timedelta(days=self.level_id.pay_days)
-        law, debtor_type = self.partner_id._dunning_law(self.company_id)
-        if self.level_id.fourteen_day_letter and (law, debtor_type) == (
-            "nl",
-            "consumer",
-        ):
-            by_post = self.letter_state != "none" or self.email_state == "none"
-            holidays = core_calendar.nl_public_holidays(
-                self.date.year
-            ) | core_calendar.nl_public_holidays(self.date.year + 1)
-            pay_by = max(
-                pay_by, fees.nl_fourteen_day_term_end(self.date, by_post, holidays)
-            )
-        return pay_by
-
     def _dunning_set_pay_by_dates(self):
-        """Each notice's pay-by date, once its level and channels are final (issue)."""
+        """Each notice's pay-by date, once its level and channels are final (issue).
+
+        The level's days to pay, never before the end of a term the law gives
+        (core.law.statutory_term_end, through debtor.dunning.charges._pay_by_dates).
+        """
         by_day = {}
-        for notice in self:
-            by_day.setdefault(notice._dunning_pay_by_date(), []).append(notice.id)
+        for notice, day in (
+            self.env["debtor.dunning.charges"]._pay_by_dates(self).items()
+        ):
+            by_day.setdefault(day, []).append(notice.id)
         for day, ids in by_day.items():
             self.browse(ids).write({"pay_by_date": day})
 

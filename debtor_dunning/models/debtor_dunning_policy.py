@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..core import calendar as core_calendar
-from ..core import escalation
+from ..core import escalation, law
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
 from .res_company import LAW_COUNTRIES
@@ -175,20 +175,39 @@ class DebtorDunningPolicy(models.Model):
     def _dunning_policy_of(self, company, customers):
         """{partner id: policy}: which policy governs each customer's debts.
 
-        customers: {partner id: {"policy_id", "debtor_type", "country_code"}}. The
-        customer's own policy (company-dependent), else the company's default for its
-        debtor type, else the default for all customers. The one place this is
-        decided: the run, disputes and the customer's form all ask here.
+        customers: {partner id: {"policy_id", "debtor_type", "country_code",
+        "law_country"}}. The customer's own policy (company-dependent), else the
+        company's default for its debtor type and the law its debts fall under
+        (core.law.governing_law: a consumer, the law of the country he lives in),
+        else the default for its debtor type under any law, else the default for
+        all customers (under its law, then any). The one place this is decided: the
+        run, disputes and the customer's form all ask here.
         """
         policies = self.search([("company_id", "=", company.id)])
         by_id = {policy.id: policy for policy in policies}
-        defaults = {p.default_for: p for p in policies if p.default_for}
+        defaults = {
+            (policy.default_for, policy.default_law or False): policy
+            for policy in policies
+            if policy.default_for
+        }
+        company_law = company.dunning_law_country or law.Law.OTHER
         result = {}
         for partner_id, facts in customers.items():
-            policy = (
-                by_id.get(facts.get("policy_id"))
-                or defaults.get(facts.get("debtor_type"))
-                or defaults.get("all")
+            debtor_type = facts.get("debtor_type")
+            governing = law.governing_law(
+                debtor_type,
+                law.law_of_country(facts.get("country_code")),
+                facts.get("law_country") or None,
+                company_law,
+            )
+            keys = (
+                (debtor_type, governing),
+                (debtor_type, False),
+                ("all", governing),
+                ("all", False),
+            )
+            policy = by_id.get(facts.get("policy_id")) or next(
+                (defaults[key] for key in keys if key in defaults), None
             )
             if policy:
                 result[partner_id] = policy
@@ -250,29 +269,6 @@ class DebtorDunningPolicy(models.Model):
             ) from error
 
     @api.model
-    def _dunning_default_policy(self, company, debtor_type, law):
-        """The default policy of `company` for a customer of `debtor_type` whose
-        debts fall under `law` (res.partner._dunning_law): the default for his kind
-        and law, else for his kind and any law, else for all customers."""
-        defaults = self.search(
-            [("company_id", "=", company.id), ("default_for", "!=", False)]
-        )
-        for default_for, default_law in (
-            (debtor_type, law),
-            (debtor_type, False),
-            ("all", law),
-            ("all", False),
-        ):
-            found = defaults.filtered(
-                lambda p, f=default_for, w=default_law: (
-                    p.default_for == f and (p.default_law or False) == w
-                )
-            )
-            if found:
-                return found[:1]
-        return self.browse()
-
-    @api.model
     def _create_default(self, company):
         """The standard four-level policy for a company that has none (returned).
 
@@ -317,7 +313,7 @@ class DebtorDunningPolicy(models.Model):
         )
         Level = self.env["debtor.dunning.level"]
         created = self.browse()
-        for law, name, vals_method in (
+        for country, name, vals_method in (
             (
                 "nl",
                 self.env._("Consumer dunning (NL)"),
@@ -329,7 +325,7 @@ class DebtorDunningPolicy(models.Model):
                 "_default_be_consumer_ladder_vals",
             ),
         ):
-            default_law = False if law == home else law
+            default_law = False if country == home else country
             if existing.filtered(
                 lambda p, w=default_law: (p.default_law or False) == w
             ):
@@ -338,7 +334,7 @@ class DebtorDunningPolicy(models.Model):
                 {
                     "name": name,
                     "company_id": company.id,
-                    "sequence": 30 if law == home else 20,
+                    "sequence": 20 if country == "nl" else 30,
                     "default_for": "consumer",
                     "default_law": default_law,
                     "level_ids": [

@@ -133,6 +133,7 @@ class ResPartner(models.Model):
             "policy_id": commercial.dunning_policy_id.id,
             "debtor_type": commercial.dunning_debtor_type,
             "country_code": commercial.country_id.code,
+            "law_country": commercial.dunning_law_country,
         }
         return (
             self.env["debtor.dunning.policy"]

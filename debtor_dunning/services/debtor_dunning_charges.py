@@ -189,6 +189,23 @@ class DebtorDunningCharges(models.AbstractModel):
         return core_law.pay_by_date(notice.date + timedelta(days=level.pay_days), end)
 
     @api.model
+    def _pay_by_dates(self, notices):
+        """{notice: the day it asks payment by} (_prepare_pay_by_date), set-based."""
+        Line = self.env["debtor.dunning.notice.line"]
+        facts = {
+            "sent": defaultdict(
+                list, Line._dunning_sent(notices.line_ids.move_id, notices)
+            ),
+            "charge_moves": set(),
+        }
+        return {
+            notice: self._prepare_pay_by_date(
+                notice, self._prepare_charge_terms(notice, facts)
+            )
+            for notice in notices
+        }
+
+    @api.model
     def _prepare_letter_currency(self, notice, facts):
         """(currency, rate from the company's): the invoices' own if they share one."""
         company, company_currency = notice.company_id, notice.company_id.currency_id
@@ -480,13 +497,9 @@ class DebtorDunningCharges(models.AbstractModel):
         if invoiced <= 0 or booked <= 0:
             return []
         name = terms["names"]._dunning_invoiced_name()
+        amount = -min(invoiced, booked)
         return [
-            {
-                "kind": "interest",
-                "move_id": move.id,
-                "name": name,
-                "amount": -min(invoiced, booked),
-            }
+            {"kind": "interest", "move_id": move.id, "name": name, "amount": amount}
         ]
 
     @api.model

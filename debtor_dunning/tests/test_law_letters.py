@@ -81,6 +81,8 @@ class TestLawLetters(DunningCommon):
             ]
         )
         (cls.nl_policy | cls.be_policy).level_ids.needs_review = False
+        # What a level says and claims, not the path up the ladder: by age.
+        cls._climb_by_age(cls.policy | cls.nl_policy | cls.be_policy)
         Partner = cls.env["res.partner"]
         cls.nl_business = Partner.create(
             {
@@ -204,10 +206,11 @@ class TestLawLetters(DunningCommon):
             self.assertNotIn(claim, text)
 
     def test_a_letter_names_the_notices_the_customer_really_received(self):
-        move = self._invoice(35, partner=self.nl_business)
+        move = self._invoice(40, partner=self.nl_business)
         due = move.invoice_date_due
         first = self._issue(self.nl_business, due + 7 * DAY)
-        failed = self._issue(self.nl_business, due + 21 * DAY)
+        # Once the first notice's term (its pay-by date) has passed.
+        failed = self._issue(self.nl_business, first.pay_by_date + DAY)
         # The second reminder's e-mail never arrived and it went out on no paper:
         # the customer did not receive it.
         failed.write({"email_state": "failed", "letter_state": "none"})
@@ -257,17 +260,10 @@ class TestLawLetters(DunningCommon):
             self.be_consumer._dunning_law(self.company),
             (law.Law.BE, law.Debtor.CONSUMER),
         )
-        Policy = self.env["debtor.dunning.policy"]
-        self.assertEqual(
-            Policy._dunning_default_policy(self.company, "consumer", "be"),
-            self.be_policy,
-        )
-        self.assertEqual(
-            Policy._dunning_default_policy(self.company, "consumer", "nl"),
-            self.nl_policy,
-        )
-        # The customer's policy as the default lookup picks it.
-        self.be_consumer.with_company(self.company).dunning_policy_id = self.be_policy
+        # The default policy for consumers under Belgian law, Dutch consumers keep
+        # theirs; the run asks the same question (debtor.dunning.policy).
+        self.assertEqual(self.be_consumer._dunning_policy(self.company), self.be_policy)
+        self.assertEqual(self.nl_consumer._dunning_policy(self.company), self.nl_policy)
         move = self._invoice(7, 990.0, partner=self.be_consumer)
         first = self._issue(self.be_consumer, TUESDAY)
         self.assertEqual(first.level_id, self.be_policy.level_ids[:1])
@@ -300,7 +296,6 @@ class TestLawLetters(DunningCommon):
 
     def test_belgian_reminder_fee_and_interest_cap(self):
         self.company.dunning_reminder_postage = 1.35
-        self.be_consumer.with_company(self.company).dunning_policy_id = self.be_policy
         self.be_consumer.dunning_interest_kind = "contractual"
         self.env["debtor.dunning.rate"].create(
             {

@@ -1,6 +1,6 @@
-"""18.0.1.1.0: letters that tell the truth, consumers under the law they live under.
+"""18.0.1.2.0: letters that tell the truth, consumers under the law they live under.
 
-The shipped texts of 18.0.1.0.0 that claimed an earlier letter whether or not the
+The shipped texts of 18.0.1.0 and 1.1 that claimed an earlier letter whether or not the
 customer had received one are replaced, the empty texts of the shipped consumer
 ladder filled; companies under Dutch or Belgian law get the consumer policy of the
 other country.
@@ -8,7 +8,7 @@ other country.
 
 from odoo import SUPERUSER_ID, api
 
-# The English texts shipped with 18.0.1.0.0 that claim an earlier step.
+# The English texts shipped up to 18.0.1.1.0 that claim an earlier step.
 RETIRED = {
     "<p>We recently sent you a payment reminder, but we have not yet received "
     "payment of the invoices below. We ask you to pay the open amount in full by the "
