@@ -6,7 +6,7 @@ from odoo.osv.expression import AND, OR
 from odoo.tools import SQL, split_every
 from odoo.tools.sql import column_exists, create_column
 
-from ..core import limitation
+from ..core import law, limitation
 from ..core.errors import DunningRuleError
 from ..core.holds import Hold, HoldFacts, hold_on, resolve
 from ..core.money import to_decimal
@@ -37,11 +37,6 @@ DUNNING_STATES = [
 # open: the money is still owed.
 DUNNED_TYPES = ("out_invoice", "out_receipt")
 SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
-
-# Directive 2011/7/EU art. 3(5); NL art. 6:119a lid 5 BW; BE law of 2 August 2002 art.
-# 4: a business debt's payment term; NL art. 6:119a lid 6 BW: large company -> SME.
-_MAX_TERM_DAYS = 60
-_MAX_TERM_DAYS_SME = 30
 
 
 class AccountMove(models.Model):
@@ -389,6 +384,7 @@ class AccountMove(models.Model):
         "line_ids.date_maturity",
         "commercial_partner_id.dunning_law_country",
         "commercial_partner_id.dunning_debtor_type",
+        "commercial_partner_id.country_id",
         "company_id.dunning_law_country",
         "dunning_acknowledged_date",
         "dunning_line_ids.state",
@@ -404,7 +400,9 @@ class AccountMove(models.Model):
             )
         )
         tracked = open_.filtered(
-            lambda m: m.commercial_partner_id._dunning_law(m.company_id)[0] == "nl"
+            lambda m: law.tracks_limitation(
+                m.commercial_partner_id._dunning_law(m.company_id)[0]
+            )
         )
         (self - tracked).dunning_limitation_date = False
         for move in tracked:
@@ -428,6 +426,7 @@ class AccountMove(models.Model):
         "partner_id.commercial_partner_id.dunning_law_country",
         "partner_id.commercial_partner_id.dunning_debtor_type",
         "partner_id.commercial_partner_id.dunning_sme",
+        "partner_id.commercial_partner_id.country_id",
         "company_id.dunning_law_country",
         "company_id.dunning_large_company",
     )
@@ -635,44 +634,45 @@ class AccountMove(models.Model):
         if self.move_type != "out_invoice" or not self.partner_id:
             return False
         commercial = self.partner_id.commercial_partner_id
-        law, debtor_type = commercial._dunning_law(self.company_id)
-        if debtor_type != "business" or not self.invoice_date_due:
+        governing, debtor = commercial._dunning_law(self.company_id)
+        if not self.invoice_date_due:
             return False
         days = (self.invoice_date_due - (self.invoice_date or today)).days
-        if (
-            law == "nl"
-            and self.company_id.dunning_large_company
-            and commercial.dunning_sme
-        ):
-            if days > _MAX_TERM_DAYS_SME:
-                return self.env._(
-                    "This invoice gives %(days)s days to pay, but a large company may "
-                    "give an SME at most %(max)s days (art. 6:119a lid 6 BW): a longer "
-                    "term is void.",
-                    days=days,
-                    max=_MAX_TERM_DAYS_SME,
-                )
-            return False
-        if days <= _MAX_TERM_DAYS:
-            return False
-        if law == "be":
+        limit = law.payment_term_exceeds(
+            governing,
+            debtor,
+            self.company_id.dunning_large_company,
+            commercial.dunning_sme,
+            days,
+        )
+        values = {"days": days, "max": law.TERM_LIMIT_DAYS.get(limit)}
+        if limit is law.TermLimit.NL_LARGE_TO_SME:
+            return self.env._(
+                "This invoice gives %(days)s days to pay, but a large company may "
+                "give an SME at most %(max)s days (art. 6:119a lid 6 BW): a longer "
+                "term is void.",
+                **values,
+            )
+        if limit is law.TermLimit.BE_COMMERCIAL:
             return self.env._(
                 "This invoice gives %(days)s days to pay: Belgian law allows at most "
                 "%(max)s days in commercial transactions (law of 2 August 2002, art. "
                 "4).",
-                days=days,
-                max=_MAX_TERM_DAYS,
+                **values,
             )
-        return self.env._(
-            "This invoice gives %(days)s days to pay: more than %(max)s days for a "
-            "business debt holds only when expressly agreed and not grossly unfair to "
-            "the customer (%(article)s).",
-            days=days,
-            max=_MAX_TERM_DAYS,
-            article=(
-                "art. 6:119a lid 5 BW" if law == "nl" else "Directive 2011/7/EU, art. 3"
-            ),
-        )
+        if limit:
+            return self.env._(
+                "This invoice gives %(days)s days to pay: more than %(max)s days for a "
+                "business debt holds only when expressly agreed and not grossly unfair "
+                "to the customer (%(article)s).",
+                **values,
+                article=(
+                    "art. 6:119a lid 5 BW"
+                    if limit is law.TermLimit.NL_COMMERCIAL
+                    else "Directive 2011/7/EU, art. 3"
+                ),
+            )
+        return False
 
     @api.model
     def _dunning_init_limitation_dates(self, batch_size=1000):

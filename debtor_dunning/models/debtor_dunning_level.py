@@ -57,6 +57,13 @@ class DebtorDunningLevel(models.Model):
     claims_interest = fields.Boolean(
         help="The notice claims the late-payment interest."
     )
+    claims_reminder_fee = fields.Boolean(
+        string="Reminder Fee (BE Consumers)",
+        help="A Belgian consumer's second and later reminders cost EUR 7.50 plus the "
+        "postage of a posted letter (Code of Economic Law, Book XIX), once the 14 days "
+        "after the free first reminder have passed. Only when your terms provide for "
+        "it; the postage is set in the settings.",
+    )
     attach_invoices = fields.Boolean(
         default=True, help="Attach a copy of every invoice the notice lists."
     )
@@ -118,117 +125,210 @@ class DebtorDunningLevel(models.Model):
                 self.env._("A 14-day letter can only go out after the due date.")
             )
 
+    # The shipped levels by their English name: (text, closing) in _default_texts.
+    _SHIPPED_TEXTS = {
+        "Payment reminder": ("reminder", "reminder_closing"),
+        "Second reminder": ("second", "second_closing"),
+        "14-day letter": ("fourteen_day", "fourteen_day_closing"),
+        "Notice of default": ("default", "default_closing"),
+        "Collection agency": ("agency", "agency_closing"),
+    }
+
+    def _dunning_refresh_shipped_texts(self, retired):
+        """Shipped levels whose text is empty, or a `retired` shipped text, get the
+        current shipped text in every installed language (an update).
+
+        A text the company wrote itself is never touched.
+        """
+        current = self.with_context(lang="en_US")._default_texts()
+        for level in self.with_context(lang="en_US"):
+            keys = self._SHIPPED_TEXTS.get(level.name)
+            if not keys:
+                continue
+            for fname, key in zip(("letter_text", "letter_closing"), keys, strict=True):
+                text = str(level[fname] or "")
+                if text and text not in retired:
+                    continue
+                level[fname] = current[key]
+                for lang, _name in self.env["res.lang"].get_installed():
+                    if lang != "en_US":
+                        translated = level.with_context(lang=lang)._default_texts()
+                        level._dunning_translate(
+                            fname, current[key], translated[key], lang
+                        )
+
+    # The shipped ladders. Their texts claim nothing about earlier letters: the letter
+    # itself names the notices the customer really received (notice._letter_values).
+    @api.model
+    def _default_texts(self):
+        """The shipped letter texts by name, in the language of the context."""
+        return {
+            "reminder": self.env._(
+                "<p>According to our records, the invoices below have passed their due "
+                "date. It may simply have slipped through; that happens. Would you "
+                "please pay the open amount by the date given below?</p>"
+            ),
+            "reminder_closing": self.env._(
+                "<p>Has your payment crossed this reminder? Then please disregard it, "
+                "and thank you. If something is not right with an invoice, let us know "
+                "straight away so that we can sort it out together.</p>"
+            ),
+            "second": self.env._(
+                "<p>The invoices below are still unpaid, although their due date has "
+                "passed. We ask you to pay the open amount in full by the date given "
+                "below at the latest.</p>"
+            ),
+            "second_closing": self.env._(
+                "<p>If you cannot pay the full amount at once, please contact us "
+                "before that date to agree on a payment arrangement. Without payment "
+                "or a reply from you we will take further steps, which may involve "
+                "costs for you.</p>"
+            ),
+            "default": self.env._(
+                "<p>The invoices below are still unpaid. With this letter we give you "
+                "formal notice of default.</p><p>We give you one last opportunity to "
+                "pay: please pay the total amount due by the date given below at the "
+                "latest.</p>"
+            ),
+            "default_closing": self.env._(
+                "<p>If we have not received full payment within that period, we will "
+                "hand the claim over for collection without further notice, and claim "
+                "the collection costs and the statutory interest stated in this letter "
+                "as the law allows.</p><p>Has your payment crossed this letter, or do "
+                "you disagree with an invoice? Please contact us right away.</p>"
+            ),
+            "agency": self.env._(
+                "<p>The invoices below are still unpaid.</p><p>This is our final "
+                "notice. If the total amount due has not reached our account by the "
+                "date given below, we will hand the claim over to our collection "
+                "agency without further notice. From then on you can only settle the "
+                "debt with the agency, and its costs will be charged to you as far as "
+                "the law allows.</p>"
+            ),
+            "agency_closing": self.env._(
+                "<p>You can still prevent this: pay today, or call us to agree on a "
+                "payment arrangement.</p>"
+            ),
+            # Art. 6:96 lid 6 BW (HR 25 November 2016): fourteen days from the day
+            # after receipt, the consequences and the costs (printed below the text).
+            "fourteen_day": Markup("<p>%s</p><p>%s</p>")
+            % (
+                self.env._(
+                    "We have not yet received payment of the invoices listed below, "
+                    "although their due date has passed. We ask you to pay the amount "
+                    "due within fourteen days, counting from the day after you "
+                    "received this letter."
+                ),
+                self.env._(
+                    "If you do not pay within that term, we will charge you the "
+                    "collection costs stated in this letter, as the law allows "
+                    "(article 6:96 of the Dutch Civil Code), together with the "
+                    "statutory interest."
+                ),
+            ),
+            "fourteen_day_closing": self.env._(
+                "<p>Can you not pay the full amount within that term? Please contact "
+                "us before it ends to agree on a payment arrangement. Has your payment "
+                "crossed this letter? Then please disregard it.</p>"
+            ),
+            # Code of Economic Law art. XIX.2: a free first reminder that states the
+            # balance, the invoices and their due dates, the damages that may follow
+            # and a term of at least fourteen days.
+            "be_reminder": self.env._(
+                "<p>According to our records, the invoices below have passed their due "
+                "date and are still unpaid. This first reminder is free of charge.</p>"
+                "<p>Please pay the amount due by the date given below. That gives you "
+                "at least fourteen days, counted from the third working day after we "
+                "posted this letter, or from the working day after we e-mailed it.</p>"
+            ),
+            "be_reminder_closing": self.env._(
+                "<p>If you have not paid by that date, we may charge you the damages "
+                "stated in this letter and late-payment interest, within the limits of "
+                "Book XIX of the Code of Economic Law. Has your payment crossed this "
+                "reminder? Then please disregard it. If something is not right with an "
+                "invoice, let us know straight away.</p>"
+            ),
+            "be_second": self.env._(
+                "<p>The invoices below are still unpaid, although their due date has "
+                "passed. We ask you to pay the total amount due stated in this letter "
+                "by the date given below at the latest.</p>"
+            ),
+        }
+
     @api.model
     def _default_ladder_vals(self):
         """The four standard levels (reminder to collection agency).
 
         The letters claiming costs interrupt limitation.
         """
-        ladder = [
+        texts = self._default_texts()
+        return [
             {
                 "sequence": 10,
                 "name": self.env._("Payment reminder"),
                 "wait_days": 7,
-                "letter_text": self.env._(
-                    "<p>According to our records, the invoices below have passed their "
-                    "due date. It may simply have slipped through; that happens. Would "
-                    "you please pay the open amount by the date given below?</p>"
-                ),
-                "letter_closing": self.env._(
-                    "<p>Has your payment crossed this reminder? Then please disregard "
-                    "it, and thank you. If something is not right with an invoice, let "
-                    "us know straight away so that we can sort it out together.</p>"
-                ),
+                "letter_text": texts["reminder"],
+                "letter_closing": texts["reminder_closing"],
             },
             {
                 "sequence": 20,
                 "name": self.env._("Second reminder"),
                 "wait_days": 21,
                 "send_letter": True,
-                "letter_text": self.env._(
-                    "<p>We recently sent you a payment reminder, but we have not yet "
-                    "received payment of the invoices below. We ask you to pay the "
-                    "open "
-                    "amount in full by the date given below at the latest.</p>"
-                ),
-                "letter_closing": self.env._(
-                    "<p>If you cannot pay the full amount at once, please contact us "
-                    "before that date to agree on a payment arrangement. Without "
-                    "payment "
-                    "or a reply from you we will take further steps, which may involve "
-                    "costs for you.</p>"
-                ),
+                "letter_text": texts["second"],
+                "letter_closing": texts["second_closing"],
             },
-            {
-                "sequence": 30,
-                "name": self.env._("Notice of default"),
-                "wait_days": 35,
-                "letter_text": self.env._(
-                    "<p>Despite our reminders, the invoices below are still unpaid. "
-                    "With "
-                    "this letter we give you formal notice of default.</p><p>We give "
-                    "you "
-                    "one last opportunity to pay: please pay the total amount due "
-                    "within "
-                    "fourteen days from the day after you receive this letter.</p>"
-                ),
-                "letter_closing": self.env._(
-                    "<p>If we have not received full payment within that period, we "
-                    "will "
-                    "hand the claim over for collection without further notice, and "
-                    "claim the collection costs and the statutory interest stated in "
-                    "this "
-                    "letter as the law allows.</p><p>Has your payment crossed this "
-                    "letter, or do you disagree with an invoice? Please contact us "
-                    "right "
-                    "away.</p>"
-                ),
-                "send_letter": True,
-                "create_call": True,
-                "claims_costs": True,
-                "claims_interest": True,
-                "needs_review": True,
-                "requires_previous": True,
-            },
-            {
-                "sequence": 40,
-                "name": self.env._("Collection agency"),
-                "wait_days": 60,
-                "letter_text": self.env._(
-                    "<p>You have not responded to our notice of default: the invoices "
-                    "below, with the costs and interest, are still unpaid.</p><p>This "
-                    "is "
-                    "our final notice. If the total amount due has not reached our "
-                    "account by the date given below, we will hand the claim over to "
-                    "our "
-                    "collection agency without further notice. From then on you can "
-                    "only "
-                    "settle the debt with the agency, and its costs will be charged to "
-                    "you as far as the law allows.</p>"
-                ),
-                "letter_closing": self.env._(
-                    "<p>You can still prevent this: pay today, or call us to agree on "
-                    "a "
-                    "payment arrangement.</p>"
-                ),
-                "send_letter": True,
-                "credit_hold": True,
-                "hand_over": True,
-                "claims_costs": True,
-                "claims_interest": True,
-                "needs_review": True,
-                "requires_previous": True,
-            },
+            {**self._default_notice_of_default_vals(texts), "wait_days": 35},
+            {**self._default_hand_over_vals(texts), "wait_days": 60},
         ]
-        for vals in ladder:
-            vals["interrupts_limitation"] = bool(vals.get("claims_costs"))
-        return ladder
+
+    @api.model
+    def _default_notice_of_default_vals(self, texts):
+        """The notice of default: costs and interest, a call, reviewed."""
+        return {
+            "sequence": 30,
+            "name": self.env._("Notice of default"),
+            "letter_text": texts["default"],
+            "letter_closing": texts["default_closing"],
+            "send_letter": True,
+            "create_call": True,
+            "claims_costs": True,
+            "claims_interest": True,
+            "needs_review": True,
+            "requires_previous": True,
+            "interrupts_limitation": True,
+        }
+
+    @api.model
+    def _default_hand_over_vals(self, texts):
+        """The last letter: the debt goes to the collection agency."""
+        return {
+            "sequence": 40,
+            "name": self.env._("Collection agency"),
+            "letter_text": texts["agency"],
+            "letter_closing": texts["agency_closing"],
+            "send_letter": True,
+            "credit_hold": True,
+            "hand_over": True,
+            "claims_costs": True,
+            "claims_interest": True,
+            "needs_review": True,
+            "requires_previous": True,
+            "interrupts_limitation": True,
+        }
 
     @api.model
     def _default_consumer_ladder_vals(self):
         """The Dutch consumer ladder: reminder, 14-day letter, default, agency."""
+        texts = self._default_texts()
         return [
-            {"sequence": 10, "name": self.env._("Payment reminder"), "wait_days": 7},
+            {
+                "sequence": 10,
+                "name": self.env._("Payment reminder"),
+                "wait_days": 7,
+                "letter_text": texts["reminder"],
+                "letter_closing": texts["reminder_closing"],
+            },
             {
                 "sequence": 20,
                 "name": self.env._("14-day letter"),
@@ -236,47 +336,36 @@ class DebtorDunningLevel(models.Model):
                 "send_letter": True,
                 "fourteen_day_letter": True,
                 "requires_previous": True,
-                "letter_text": self._default_fourteen_day_text(),
+                "letter_text": texts["fourteen_day"],
+                "letter_closing": texts["fourteen_day_closing"],
             },
-            {
-                "sequence": 30,
-                "name": self.env._("Notice of default"),
-                "wait_days": 35,
-                "send_letter": True,
-                "create_call": True,
-                "claims_costs": True,
-                "claims_interest": True,
-                "needs_review": True,
-                "requires_previous": True,
-                "interrupts_limitation": True,
-            },
-            {
-                "sequence": 40,
-                "name": self.env._("Collection agency"),
-                "wait_days": 60,
-                "send_letter": True,
-                "credit_hold": True,
-                "hand_over": True,
-                "claims_costs": True,
-                "claims_interest": True,
-                "needs_review": True,
-                "requires_previous": True,
-                "interrupts_limitation": True,
-            },
+            {**self._default_notice_of_default_vals(texts), "wait_days": 35},
+            {**self._default_hand_over_vals(texts), "wait_days": 60},
         ]
 
     @api.model
-    def _default_fourteen_day_text(self):
-        """The wording art. 6:96 lid 6 BW requires (HR 25 November 2016)."""
-        return Markup("<p>%s</p><p>%s</p>") % (
-            self.env._(
-                "Despite our reminder we have not yet received payment of the "
-                "invoices listed below. We ask you to pay the amount due within "
-                "fourteen days, counting from the day after you received this letter."
-            ),
-            self.env._(
-                "If you do not pay within that term, we will charge you the collection "
-                "costs stated in this letter, as the law allows (article 6:96 of the "
-                "Dutch Civil Code), together with the statutory interest."
-            ),
-        )
+    def _default_be_consumer_ladder_vals(self):
+        """The Belgian consumer ladder (Book XIX): a free first reminder with its 14
+        days, then a second reminder with damages and interest, default, agency."""
+        texts = self._default_texts()
+        return [
+            {
+                "sequence": 10,
+                "name": self.env._("Payment reminder"),
+                "wait_days": 7,
+                "letter_text": texts["be_reminder"],
+                "letter_closing": texts["be_reminder_closing"],
+            },
+            {
+                "sequence": 20,
+                "name": self.env._("Second reminder"),
+                "wait_days": 30,
+                "send_letter": True,
+                "claims_costs": True,
+                "claims_interest": True,
+                "letter_text": texts["be_second"],
+                "letter_closing": texts["second_closing"],
+            },
+            {**self._default_notice_of_default_vals(texts), "wait_days": 45},
+            {**self._default_hand_over_vals(texts), "wait_days": 60},
+        ]

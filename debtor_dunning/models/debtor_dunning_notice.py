@@ -11,12 +11,45 @@ from odoo.tools import SQL, format_date
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-from ..core import calendar as core_calendar
-from ..core import fees, reference
+from ..core import reference
 from ..core.errors import DunningRuleError
-from ..core.money import to_decimal
 
 _logger = logging.getLogger(__name__)
+
+# What the charges service computes for a notice (debtor.dunning.charges).
+_CHARGE_TOTALS = (
+    "id",
+    "cost_amount",
+    "interest_amount",
+    "announced_cost_amount",
+    "announced_cost_kind",
+    "charge_note",
+    "pay_by_date",
+    "letter_currency_id",
+    "letter_rate",
+)
+_CHARGE_TOTALS_SQL = """
+    UPDATE debtor_dunning_notice n
+       SET cost_amount = v.cost_amount,
+           interest_amount = v.interest_amount,
+           amount_due = COALESCE(n.amount_total, 0) + v.cost_amount
+                        + v.interest_amount,
+           announced_cost_amount = v.announced_cost_amount,
+           announced_cost_kind = v.announced_cost_kind,
+           charge_note = v.charge_note,
+           pay_by_date = v.pay_by_date,
+           letter_currency_id = v.letter_currency_id,
+           letter_rate = v.letter_rate
+      FROM unnest(%(id)s::int[], %(cost_amount)s::numeric[],
+                  %(interest_amount)s::numeric[], %(announced_cost_amount)s::numeric[],
+                  %(announced_cost_kind)s::varchar[], %(charge_note)s::text[],
+                  %(pay_by_date)s::date[], %(letter_currency_id)s::int[],
+                  %(letter_rate)s::numeric[])
+           AS v(id, cost_amount, interest_amount, announced_cost_amount,
+                announced_cost_kind, charge_note, pay_by_date, letter_currency_id,
+                letter_rate)
+     WHERE n.id = v.id
+"""
 
 # Practice: calls in the middle of the week get answered (Monday is catching up,
 # Friday is wrapping up), see the seeds of the credit controllers' tips.
@@ -98,7 +131,47 @@ class DebtorDunningNotice(models.Model):
         help="Open invoices plus the costs and interest this notice claims.",
     )
     pay_by_date = fields.Date(
-        string="Pay By", help="The day by which the customer is asked to pay."
+        string="Pay By",
+        help="The day by which the customer is asked to pay: the level's days to pay, "
+        "never before the end of a term the law gives (the Dutch 14-day letter, the "
+        "Belgian consumer's first reminder).",
+    )
+    # The letter is in the invoices' currency when they share one: costs and interest
+    # are computed in the company's currency and converted at the notice date's rate.
+    letter_currency_id = fields.Many2one(
+        "res.currency",
+        readonly=True,
+        help="The currency of the letter: the invoices' own when they share one, "
+        "else the company's.",
+    )
+    letter_rate = fields.Float(
+        digits=(12, 6),
+        default=1.0,
+        readonly=True,
+        help="Units of the letter's currency per unit of the company's, on the notice "
+        "date: the costs and interest are converted at this rate.",
+    )
+    letter_amount_total = fields.Monetary(
+        string="Total Due (Letter)",
+        compute="_compute_letter_amounts",
+        currency_field="letter_currency_id",
+    )
+    letter_cost_amount = fields.Monetary(
+        string="Collection Costs (Letter)",
+        compute="_compute_letter_amounts",
+        currency_field="letter_currency_id",
+    )
+    letter_interest_amount = fields.Monetary(
+        string="Interest (Letter)",
+        compute="_compute_letter_amounts",
+        currency_field="letter_currency_id",
+    )
+    letter_amount_due = fields.Monetary(
+        string="Amount Due (Letter)",
+        compute="_compute_letter_amounts",
+        currency_field="letter_currency_id",
+        help="What the letter asks: the invoices in their own currency plus the costs "
+        "and interest converted into it.",
     )
     email_state = fields.Selection(
         [
@@ -136,6 +209,15 @@ class DebtorDunningNotice(models.Model):
         readonly=True,
         help="A 14-day letter states the collection costs that will be claimed if the "
         "customer does not pay within its term (art. 6:96 lid 6 BW).",
+    )
+    announced_cost_kind = fields.Selection(
+        [
+            ("nl_fourteen_day", "Dutch 14-day letter"),
+            ("be_first_reminder", "Belgian first reminder"),
+        ],
+        string="Costs Announced By",
+        readonly=True,
+        help="The letter the law makes announce the costs (core.law.Announcement).",
     )
     charge_note = fields.Text(
         string="Costs and Interest Note",
@@ -231,6 +313,33 @@ class DebtorDunningNotice(models.Model):
             notice.amount_due = (
                 notice.amount_total + notice.cost_amount + notice.interest_amount
             )
+
+    @api.depends(
+        "letter_currency_id",
+        "letter_rate",
+        "amount_total",
+        "line_ids.amount_residual_currency",
+        "charge_ids.letter_amount",
+        "charge_ids.waived",
+    )
+    def _compute_letter_amounts(self):
+        for notice in self:
+            currency = notice.letter_currency_id or notice.currency_id
+            if currency == notice.currency_id:
+                total = notice.amount_total
+            else:  # one foreign currency: the invoices' own open amounts
+                total = sum(notice.line_ids.mapped("amount_residual_currency"))
+            charges = notice._letter_charges()
+            costs = sum(
+                charges.filtered(lambda c: c.kind == "cost").mapped("letter_amount")
+            )
+            interest = sum(
+                charges.filtered(lambda c: c.kind == "interest").mapped("letter_amount")
+            )
+            notice.letter_amount_total = currency.round(total)
+            notice.letter_cost_amount = currency.round(costs)
+            notice.letter_interest_amount = currency.round(interest)
+            notice.letter_amount_due = currency.round(total + costs + interest)
 
     @api.depends("line_ids")
     def _compute_line_count(self):
@@ -374,33 +483,17 @@ class DebtorDunningNotice(models.Model):
                     )
                 )
 
-    def _dunning_pay_by_date(self):
-        """The day by which this notice asks the customer to pay.
-
-        The level's days to pay, but never before the end of a term the law gives
-        (the Dutch 14-day letter: core.fees.nl_fourteen_day_term_end, by channel).
-        """
-        self.ensure_one()
-        pay_by = self.date + timedelta(days=self.level_id.pay_days)
-        law, debtor_type = self.partner_id._dunning_law(self.company_id)
-        if self.level_id.fourteen_day_letter and (law, debtor_type) == (
-            "nl",
-            "consumer",
-        ):
-            by_post = self.letter_state != "none" or self.email_state == "none"
-            holidays = core_calendar.nl_public_holidays(
-                self.date.year
-            ) | core_calendar.nl_public_holidays(self.date.year + 1)
-            pay_by = max(
-                pay_by, fees.nl_fourteen_day_term_end(self.date, by_post, holidays)
-            )
-        return pay_by
-
     def _dunning_set_pay_by_dates(self):
-        """Each notice's pay-by date, once its level and channels are final (issue)."""
+        """Each notice's pay-by date, once its level and channels are final (issue).
+
+        The level's days to pay, never before the end of a term the law gives
+        (core.law.statutory_term_end, through debtor.dunning.charges._pay_by_dates).
+        """
         by_day = {}
-        for notice in self:
-            by_day.setdefault(notice._dunning_pay_by_date(), []).append(notice.id)
+        for notice, day in (
+            self.env["debtor.dunning.charges"]._pay_by_dates(self).items()
+        ):
+            by_day.setdefault(day, []).append(notice.id)
         for day, ids in by_day.items():
             self.browse(ids).write({"pay_by_date": day})
 
@@ -431,6 +524,20 @@ class DebtorDunningNotice(models.Model):
         }
         return action
 
+    def _dunning_write_charges(self, totals):
+        """Write what the charges service computed, for all notices in one UPDATE.
+
+        `totals`: dicts with the notice id, cost_amount, interest_amount,
+        announced_cost_amount and _kind, charge_note, pay_by_date,
+        letter_currency_id and letter_rate; amount_due follows.
+        """
+        self.flush_model(["amount_total"])
+        columns = {col: [row[col] for row in totals] for col in _CHARGE_TOTALS}
+        self.env.cr.execute(SQL(_CHARGE_TOTALS_SQL, **columns))
+        self.browse(columns["id"]).invalidate_recordset(
+            [*(col for col in _CHARGE_TOTALS if col != "id"), "amount_due"]
+        )
+
     # ------------------------------------------------------------------ letter
     def _payment_reference(self):
         """The structured payment reference of this notice (see payment_reference)."""
@@ -448,52 +555,6 @@ class DebtorDunningNotice(models.Model):
         self.ensure_one()
         return f"{self.level_id.name} {self.name}".replace("/", "-")
 
-    def _letter_bank(self):
-        """The account the customer pays to: the invoices' own, else the company's."""
-        self.ensure_one()
-        company = self.company_id
-        return (
-            self.line_ids.move_id.partner_bank_id[:1]
-            or (
-                company.partner_id.bank_ids.filtered(
-                    lambda bank: bank.company_id in (company, bank.company_id.browse())
-                )[:1]
-            )
-        )
-
-    def _letter_credits(self):
-        """Open credits of each notice's customer: {partner id: [values]}, one query."""
-        if not self:
-            return {}
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "in", self.company_id.ids),
-                    ("partner_id.commercial_partner_id", "in", self.partner_id.ids),
-                    ("parent_state", "=", "posted"),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("reconciled", "=", False),
-                    ("amount_residual", "<", 0),
-                ],
-                order="date, id",
-            )
-        )
-        credits = {}
-        for line in lines:
-            credits.setdefault(line.partner_id.commercial_partner_id.id, []).append(
-                {
-                    "name": line.move_id.name,
-                    "ref": line.move_id.ref or "",
-                    "date": line.move_id.invoice_date or line.date,
-                    "company_id": line.company_id.id,
-                    "amount": -line.amount_residual,
-                    "currency": line.company_currency_id,
-                }
-            )
-        return credits
-
     def _letter_charges(self):
         """The cost and interest lines the letter claims (not those waived)."""
         self.ensure_one()
@@ -501,30 +562,6 @@ class DebtorDunningNotice(models.Model):
         if "waived" in charges._fields:
             charges = charges.filtered(lambda charge: not charge.waived)
         return charges
-
-    def _letter_qr_image(self, bank, amount):
-        """EPC QR code (data URI) for paying `amount` to `bank`; False if it cannot."""
-        self.ensure_one()
-        if not bank or amount <= 0:
-            return False
-        try:
-            payload = reference.epc_qr_payload(
-                name=bank.acc_holder_name or self.company_id.name,
-                iban=bank.acc_number,
-                bic=bank.bank_bic or "",
-                amount=amount,
-                currency=self.currency_id.name,
-                reference=self.payment_reference or "",
-                text=self.name,
-            )
-        except DunningRuleError as error:
-            _logger.info("No payment QR code on %s: %s", self.name, error)
-            return False
-        # EPC069-12 asks for error correction level M.
-        png = self.env["ir.actions.report"].barcode(
-            "QR", payload, width=180, height=180, barLevel="M", quiet=1
-        )
-        return "data:image/png;base64," + base64.b64encode(png).decode()
 
     def _portal_ensure_tokens(self):
         """Give every notice without one an access token, in one statement."""
@@ -552,46 +589,9 @@ class DebtorDunningNotice(models.Model):
         return {"header_in_body": plain, "margin_top": 12 if plain else False}
 
     def _letter_values(self, report_type="pdf"):
-        """What each letter prints beyond the notice's own fields, by notice id.
-
-        Amounts are computed here, never in QWeb: open credits (read now), what is
-        left to pay after them, the payment reference, QR code and portal link.
-        """
-        credits = self._letter_credits()
-        self.sudo()._portal_ensure_tokens()
-        header_in_body = self._letter_layout(report_type)["header_in_body"]
-        result = {}
-        for notice in self:
-            currency = notice.currency_id
-            rounding = currency.rounding
-            rows = [
-                row
-                for row in credits.get(notice.partner_id.id, [])
-                if row["company_id"] == notice.company_id.id
-            ]
-            credit_total = sum(
-                (to_decimal(row["amount"], rounding) for row in rows),
-                start=to_decimal(0, rounding),
-            )
-            due = to_decimal(notice.amount_due, rounding)
-            to_pay = max(due - credit_total, to_decimal(0, rounding))
-            bank = notice._letter_bank()
-            result[notice.id] = {
-                "header_in_body": header_in_body,
-                "attention": notice.partner_id.is_company and notice.contact_name,
-                "foreign": any(
-                    line.currency_id != currency for line in notice.line_ids
-                ),
-                "charges": notice._letter_charges(),
-                "credits": rows,
-                "credit_total": float(credit_total),
-                "to_pay": float(to_pay),
-                "bank": bank,
-                "qr_src": notice._letter_qr_image(bank, to_pay),
-                "portal_url": notice.get_base_url() + notice.get_portal_url(),
-                "responsible": notice.policy_id.responsible_id,
-            }
-        return result
+        """What each letter prints beyond the notice's own fields, by notice id
+        (debtor.dunning.rendering._letter_values)."""
+        return self.env["debtor.dunning.rendering"]._letter_values(self, report_type)
 
     # ------------------------------------------------------------------ mail hooks
     def _process_attachments_for_template_post(self, mail_template):

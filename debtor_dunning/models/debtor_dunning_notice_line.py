@@ -1,6 +1,23 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..core import law
+
+# Issued notices that listed the invoices before: the legal terms count from them, and
+# the letters name them.
+_EARLIER_SQL = """
+    SELECT l.move_id, n.id AS notice_id, n.date, n.email_state, n.letter_state,
+           lvl.fourteen_day_letter
+      FROM debtor_dunning_notice_line l
+      JOIN debtor_dunning_notice n ON n.id = l.notice_id
+      JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+     WHERE l.move_id = ANY(%(moves)s)
+       AND n.state = 'issued'
+       AND n.id != ALL(%(notices)s)
+  ORDER BY n.date, n.id
+"""
 
 
 class DebtorDunningNoticeLine(models.Model):
@@ -83,3 +100,34 @@ class DebtorDunningNoticeLine(models.Model):
                 )
                 for resolved in rejected[line.move_id.id]
             )
+
+    @api.model
+    def _dunning_earlier(self, moves, notices):
+        """{invoice id: [row]}: the issued notices other than `notices` that listed
+        each invoice, oldest first (notice_id, date, email_state, letter_state,
+        fourteen_day_letter)."""
+        for model in ("debtor.dunning.notice", "debtor.dunning.notice.line"):
+            self.env[model].flush_model()
+        self.env["debtor.dunning.level"].flush_model(["fourteen_day_letter"])
+        earlier = defaultdict(list)
+        query = SQL(_EARLIER_SQL, moves=moves.ids, notices=notices.ids)
+        for row in self.env.execute_query_dict(query):
+            earlier[row["move_id"]].append(row)
+        return earlier
+
+    @api.model
+    def _dunning_sent(self, moves, notices):
+        """{invoice id: [core.law.Sent]} of the earlier notices (_dunning_earlier)."""
+        return {
+            move_id: [
+                law.Sent(
+                    row["date"],
+                    law.presumed_by_post(
+                        row["letter_state"] != "none", row["email_state"] != "none"
+                    ),
+                    bool(row["fourteen_day_letter"]),
+                )
+                for row in rows
+            ]
+            for move_id, rows in self._dunning_earlier(moves, notices).items()
+        }

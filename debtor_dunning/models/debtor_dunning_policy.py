@@ -2,9 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..core import calendar as core_calendar
-from ..core import escalation
+from ..core import escalation, law
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
+from .res_company import LAW_COUNTRIES
 
 WEEKDAYS = (
     "send_monday",
@@ -39,6 +40,13 @@ class DebtorDunningPolicy(models.Model):
         help="The customers this policy applies to unless their own form names another "
         "one. Consumers and businesses may each have a default of their own; "
         "'All customers' covers the rest.",
+    )
+    default_law = fields.Selection(
+        LAW_COUNTRIES,
+        string="For Customers Under",
+        help="Only for customers whose debts fall under this law: a consumer, the law "
+        "of the country he lives in. Empty: whatever their law. A default for one law "
+        "comes before a default for any law.",
     )
     level_ids = fields.One2many("debtor.dunning.level", "policy_id", copy=True)
     level_count = fields.Integer(compute="_compute_level_count")
@@ -123,7 +131,7 @@ class DebtorDunningPolicy(models.Model):
         for policy in self:
             policy.level_count = len(policy.level_ids)
 
-    @api.constrains("default_for", "company_id", "active")
+    @api.constrains("default_for", "default_law", "company_id", "active")
     def _check_one_default(self):
         for policy in self.filtered("default_for"):
             clash = self.search_count(
@@ -131,6 +139,7 @@ class DebtorDunningPolicy(models.Model):
                     ("id", "!=", policy.id),
                     ("company_id", "=", policy.company_id.id),
                     ("default_for", "=", policy.default_for),
+                    ("default_law", "=", policy.default_law),
                 ]
             )
             if clash:
@@ -166,20 +175,39 @@ class DebtorDunningPolicy(models.Model):
     def _dunning_policy_of(self, company, customers):
         """{partner id: policy}: which policy governs each customer's debts.
 
-        customers: {partner id: {"policy_id", "debtor_type", "country_code"}}. The
-        customer's own policy (company-dependent), else the company's default for its
-        debtor type, else the default for all customers. The one place this is
-        decided: the run, disputes and the customer's form all ask here.
+        customers: {partner id: {"policy_id", "debtor_type", "country_code",
+        "law_country"}}. The customer's own policy (company-dependent), else the
+        company's default for its debtor type and the law its debts fall under
+        (core.law.governing_law: a consumer, the law of the country he lives in),
+        else the default for its debtor type under any law, else the default for
+        all customers (under its law, then any). The one place this is decided: the
+        run, disputes and the customer's form all ask here.
         """
         policies = self.search([("company_id", "=", company.id)])
         by_id = {policy.id: policy for policy in policies}
-        defaults = {p.default_for: p for p in policies if p.default_for}
+        defaults = {
+            (policy.default_for, policy.default_law or False): policy
+            for policy in policies
+            if policy.default_for
+        }
+        company_law = company.dunning_law_country or law.Law.OTHER
         result = {}
         for partner_id, facts in customers.items():
-            policy = (
-                by_id.get(facts.get("policy_id"))
-                or defaults.get(facts.get("debtor_type"))
-                or defaults.get("all")
+            debtor_type = facts.get("debtor_type")
+            governing = law.governing_law(
+                debtor_type,
+                law.law_of_country(facts.get("country_code")),
+                facts.get("law_country") or None,
+                company_law,
+            )
+            keys = (
+                (debtor_type, governing),
+                (debtor_type, False),
+                ("all", governing),
+                ("all", False),
+            )
+            policy = by_id.get(facts.get("policy_id")) or next(
+                (defaults[key] for key in keys if key in defaults), None
             )
             if policy:
                 result[partner_id] = policy
@@ -244,8 +272,8 @@ class DebtorDunningPolicy(models.Model):
     def _create_default(self, company):
         """The standard four-level policy for a company that has none (returned).
 
-        Under Dutch law the company also gets a consumer policy with the 14-day letter
-        that must precede any collection costs (art. 6:96 lid 6 BW).
+        A company under Dutch or Belgian law also gets the consumer policies of both
+        countries.
         """
         if self.with_context(active_test=False).search_count(
             [("company_id", "=", company.id)]
@@ -263,21 +291,61 @@ class DebtorDunningPolicy(models.Model):
             }
         )
         standard._translate_default_ladder("_default_ladder_vals")
-        if company.dunning_law_country == "nl":
+        self._create_consumer_policies(company)
+        return standard
+
+    @api.model
+    def _create_consumer_policies(self, company):
+        """The consumer policies of a company under Dutch or Belgian law that lacks
+        them (returned).
+
+        A consumer keeps the protection of the law of the country he lives in: a
+        ladder for Dutch consumers (the 14-day letter before any costs, art. 6:96
+        lid 6 BW) and one for Belgian consumers (the free first reminder and its 14
+        days, Book XIX). The company's own country's ladder also serves consumers
+        elsewhere; the other is the default for consumers under its law.
+        """
+        home = company.dunning_law_country
+        if home not in ("nl", "be"):
+            return self.browse()
+        existing = self.with_context(active_test=False).search(
+            [("company_id", "=", company.id), ("default_for", "=", "consumer")]
+        )
+        Level = self.env["debtor.dunning.level"]
+        created = self.browse()
+        for country, name, vals_method in (
+            (
+                "nl",
+                self.env._("Consumer dunning (NL)"),
+                "_default_consumer_ladder_vals",
+            ),
+            (
+                "be",
+                self.env._("Consumer dunning (BE)"),
+                "_default_be_consumer_ladder_vals",
+            ),
+        ):
+            default_law = False if country == home else country
+            if existing.filtered(
+                lambda p, w=default_law: (p.default_law or False) == w
+            ):
+                continue
             consumer = self.create(
                 {
-                    "name": self.env._("Consumer dunning (NL)"),
+                    "name": name,
                     "company_id": company.id,
-                    "sequence": 20,
+                    "sequence": 20 if country == "nl" else 30,
                     "default_for": "consumer",
+                    "default_law": default_law,
                     "level_ids": [
                         fields.Command.create(vals)
-                        for vals in Level._default_consumer_ladder_vals()
+                        for vals in getattr(Level, vals_method)()
                     ],
                 }
             )
-            consumer._translate_default_ladder("_default_consumer_ladder_vals")
-        return standard
+            consumer._translate_default_ladder(vals_method)
+            created |= consumer
+        return created
 
     def _translate_default_ladder(self, vals_method):
         """Store the shipped level names and letter texts in every active language.

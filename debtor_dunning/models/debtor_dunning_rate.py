@@ -1,7 +1,10 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..core import interest
 from ..core.money import to_decimal
@@ -77,3 +80,71 @@ class DebtorDunningRate(models.Model):
                 interest.Rate(rate.effective_date, to_decimal(rate.percent, "0.0001"))
             )
         return {kind: tuple(own.get(kind) or shared[kind]) for kind in own | shared}
+
+    @api.model
+    def _dunning_warn_missing(self, notices, missing):
+        """Rates in use lack a period: the proposals say so, a manager gets a to-do.
+
+        `missing`: {(company, kind): first period without a rate} (see core.law).
+        """
+        runs = notices.run_id.filtered(lambda run: run.state == "proposal")
+        # A whole proposal computed again says afresh what is missing.
+        runs.filtered(
+            lambda run: (
+                not (run.notice_ids.filtered(lambda n: n.state != "cancel") - notices)
+            )
+        ).rate_warning = False
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for (company, kind), period in sorted(missing.items(), key=lambda kv: kv[1]):
+            summary = self.env._(
+                "Enter the %(kind)s rate from %(period)s",
+                kind=labels[kind],
+                period=format_date(self.env, period),
+            )
+            company_runs = runs.filtered(lambda run, c=company: run.company_id == c)
+            for run in company_runs:
+                lines = (run.rate_warning or "").splitlines()
+                if summary not in lines:
+                    run.rate_warning = "\n".join([*lines, summary])
+            self._dunning_rate_todo(company, company_runs[:1], summary)
+
+    @api.model
+    def _dunning_rate_todo(self, company, run, summary):
+        """One open to-do per missing rate, for the company's credit manager."""
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        Activity = self.env["mail.activity"].sudo()
+        if not run or not todo:
+            return
+        if Activity.search_count(
+            [
+                ("res_model", "=", run._name),
+                ("summary", "=", summary),
+                ("res_id", "in", run.search([("company_id", "=", company.id)]).ids),
+            ],
+            limit=1,
+        ):
+            return
+        run.sudo().activity_schedule(
+            activity_type_id=todo.id,
+            summary=summary,
+            note=Markup("<p>%s</p>")
+            % self.env._(
+                "Interest for a period without a rate is not claimed. Enter the rate "
+                "under Dunning > Configuration > Interest Rates, then compute the "
+                "charges of the proposed notices again."
+            ),
+            user_id=self._dunning_credit_manager(company).id,
+            date_deadline=fields.Date.context_today(self),
+        )
+
+    @api.model
+    def _dunning_credit_manager(self, company):
+        """Who keeps the rates of `company`: a dunning manager, not the admin."""
+        managers = (
+            self.env.ref("debtor_dunning.debtor_dunning_group_manager")
+            .sudo()
+            .users.filtered(lambda user: company in user.company_ids and not user.share)
+            .sorted("id")
+        )
+        admins = self.env.ref("base.user_root") | self.env.ref("base.user_admin")
+        return (managers - admins)[:1] or managers[:1] or self.env.user

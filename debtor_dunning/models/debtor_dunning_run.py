@@ -44,6 +44,11 @@ class DebtorDunningRun(models.Model):
     amount_total = fields.Monetary(
         compute="_compute_counts", currency_field="currency_id"
     )
+    rate_warning = fields.Text(
+        readonly=True,
+        help="Kinds of interest rate in use without a rate for a period: the interest "
+        "of that period is not claimed, and the credit manager has a to-do.",
+    )
     # A run's channels: send its e-mails, print and post its letters.
     email_to_send_count = fields.Integer(compute="_compute_channel_counts")
     email_failed_count = fields.Integer(compute="_compute_channel_counts")

@@ -1,9 +1,58 @@
+import logging
+import re
+import threading
+from contextlib import contextmanager
+
 import lxml.html
 from lxml import etree
 
 from odoo import models
+from odoo.exceptions import UserError
 
 LETTER_REPORT = "debtor_dunning.report_dunning_notice"
+
+# What wkhtmltopdf says when a letter came out incomplete: a style sheet, font or
+# image it could not load (e.g. "Exit with code 1 due to network error:
+# ConnectionRefusedError" when web.base.url names a port nobody answers on).
+_LOAD_ERRORS = re.compile(
+    r"Exit with code 1|network error|Failed to load|ConnectionRefused|HostNotFound"
+    r"|ContentNotFound|ContentAccessDenied|ProtocolUnknown",
+    re.IGNORECASE,
+)
+# Odoo logs wkhtmltopdf's messages (its stderr) here, and keeps the PDF.
+_REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
+
+
+class DunningLetterRenderError(UserError):
+    """A letter rendered with errors: it is refused, never kept or sent."""
+
+
+class _ThreadMessages(logging.Handler):
+    """The messages logged by the current thread while it is attached."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages = []
+
+    def emit(self, record):
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _wkhtmltopdf_messages():
+    """The warnings Odoo logs about one wkhtmltopdf call, whatever the log level."""
+    logger = logging.getLogger(_REPORT_LOGGER)
+    handler, level = _ThreadMessages(), logger.level
+    if not logger.isEnabledFor(logging.WARNING):
+        logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 class IrActionsReport(models.Model):
@@ -26,6 +75,33 @@ class IrActionsReport(models.Model):
             return result
         bodies, res_ids, header, footer, paperformat_args = result
         return [_join_bodies(bodies)], res_ids, header, footer, paperformat_args
+
+    def _run_wkhtmltopdf(self, bodies, report_ref=False, *args, **kwargs):
+        """A dunning letter rendered with errors is refused, never kept.
+
+        Odoo keeps a PDF whatever wkhtmltopdf could not load; an issued notice would
+        then freeze an unstyled letter and give it by e-mail, post and portal. The
+        error says what to check; the e-mail is tried again later (sending service).
+        """
+        report = self._get_report(report_ref) if report_ref else self
+        if report.report_name != LETTER_REPORT:
+            return super()._run_wkhtmltopdf(bodies, report_ref, *args, **kwargs)
+        with _wkhtmltopdf_messages() as messages:
+            pdf = super()._run_wkhtmltopdf(bodies, report_ref, *args, **kwargs)
+        errors = [line for line in messages if _LOAD_ERRORS.search(line)]
+        if errors:
+            found = _LOAD_ERRORS.findall(" ".join(errors))
+            raise DunningLetterRenderError(
+                self.env._(
+                    "The dunning letter was not rendered completely: wkhtmltopdf "
+                    "could not load %(url)s (%(error)s). The letter is not kept; check "
+                    "that the system parameter web.base.url (or report.url) is the "
+                    "address this Odoo server answers on.",
+                    url=self._get_report_url(),
+                    error=", ".join(dict.fromkeys(found)),
+                )
+            )
+        return pdf
 
 
 def _join_bodies(bodies):

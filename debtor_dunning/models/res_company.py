@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 
+from ..core import law
 from .debtor_dunning_rate import RATE_KINDS
+
+LAW_COUNTRIES = [("nl", "Netherlands"), ("be", "Belgium"), ("eu", "Other country")]
 
 
 class ResCompany(models.Model):
@@ -8,7 +11,7 @@ class ResCompany(models.Model):
 
     # Costs, interest and the law (see services/debtor_dunning_charges.py).
     dunning_law_country = fields.Selection(
-        [("nl", "Netherlands"), ("be", "Belgium"), ("eu", "Other EU country")],
+        LAW_COUNTRIES,
         string="Dunning Law",
         compute="_compute_dunning_law_country",
         store=True,
@@ -59,11 +62,19 @@ class ResCompany(models.Model):
         "SME at most 30 days to pay (art. 6:119a lid 6 BW).",
     )
 
+    dunning_reminder_postage = fields.Monetary(
+        string="Postage per Reminder",
+        currency_field="currency_id",
+        help="The postage tariff in force for a letter: a Belgian consumer's second "
+        "and later reminders may cost EUR 7.50 plus the postage of a posted one, "
+        "when their level claims the reminder fee (Code of Economic Law, Book XIX).",
+    )
+
     @api.depends("country_id")
     def _compute_dunning_law_country(self):
         for company in self:
             code = company.country_id.code
-            company.dunning_law_country = {"NL": "nl", "BE": "be"}.get(code, "eu")
+            company.dunning_law_country = law.law_of_country(code) or law.Law.OTHER
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -28,3 +28,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_large_company = fields.Boolean(
         related="company_id.dunning_large_company", readonly=False
     )
+    dunning_reminder_postage = fields.Monetary(
+        related="company_id.dunning_reminder_postage", readonly=False
+    )

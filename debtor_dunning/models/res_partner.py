@@ -3,7 +3,9 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import law
 from .debtor_dunning_rate import RATE_KINDS
+from .res_company import LAW_COUNTRIES
 
 
 class ResPartner(models.Model):
@@ -26,10 +28,12 @@ class ResPartner(models.Model):
     )
     # The law a customer's debts fall under: country, SME status, contractual interest.
     dunning_law_country = fields.Selection(
-        [("nl", "Netherlands"), ("be", "Belgium"), ("eu", "Other EU country")],
+        LAW_COUNTRIES,
         string="Dunning Law",
         help="The law of this customer's contracts when it is not the company's own "
-        "(collection costs, statutory interest, legal steps). Empty: the company's.",
+        "(collection costs, statutory interest, legal steps). Empty: the company's. "
+        "A consumer always keeps the protection of the law of the country he lives "
+        "in.",
     )
     dunning_sme = fields.Boolean(
         string="SME",
@@ -130,6 +134,7 @@ class ResPartner(models.Model):
             "policy_id": commercial.dunning_policy_id.id,
             "debtor_type": commercial.dunning_debtor_type,
             "country_code": commercial.country_id.code,
+            "law_country": commercial.dunning_law_country,
         }
         return (
             self.env["debtor.dunning.policy"]
@@ -242,14 +247,24 @@ class ResPartner(models.Model):
         return action
 
     def _dunning_law(self, company):
-        """(law country, debtor type) of this customer's debts to `company`."""
+        """(core.law.Law, core.law.Debtor) of this customer's debts to `company`.
+
+        The one adapter for "which law governs this customer": a consumer the law of
+        the country he lives in, a business the law it names, else the company's
+        (core.law.governing_law).
+        """
         self.ensure_one()
         commercial = self.commercial_partner_id
-        debtor_type = (
+        debtor = law.Debtor(
             commercial.dunning_debtor_type or commercial._dunning_default_debtor_type()
         )
-        law = commercial.dunning_law_country or company.dunning_law_country
-        return law, debtor_type
+        governing = law.governing_law(
+            debtor,
+            law.law_of_country(commercial.country_id.code),
+            commercial.dunning_law_country or None,
+            company.dunning_law_country or law.Law.OTHER,
+        )
+        return governing, debtor
 
     def _dunning_mailable(self):
         """Ids of these customers that can be e-mailed: they or one of their dunning

@@ -125,6 +125,7 @@ class DebtorDunningBook(models.AbstractModel):
                           COALESCE(p.dunning_tolerance_days, 0) AS tolerance,
                           (p.dunning_policy_id ->> %(company_key)s)::int AS policy_id,
                           country.code AS country_code,
+                          p.dunning_law_country AS law_country,
                           last.day AS last_date
                      FROM res_partner p
                 LEFT JOIN res_country country ON country.id = p.country_id

@@ -6,396 +6,294 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import SQL
 
-from ..core import calendar as core_calendar
-from ..core import fees, interest
+from ..core import interest
+from ..core import law as core_law
 from ..core.errors import DunningRuleError
+from ..core.law import CostRule, GateReason
 from ..core.money import cents, split_pro_rata, to_decimal, to_float
 
-# Collection costs and interest of notices, by the law of each customer.
+# Costs, interest and the terms of a notice, by the law of each customer. Every legal
+# condition is decided in core/law.py; this service gathers the facts for all notices
+# at once, asks the core per notice and writes the result:
 #
-# Computed when a notice is proposed (the reviewer sees them), checked again when it is
-# issued, then frozen on the notice as charge lines:
-#
-# - costs: Dutch law, any debtor: the WIK scale on the joint principal of the invoices
-#   whose costs the notice claims first (art. 6:96 BW); Belgian consumers: the Book XIX
-#   damages on their joint balance; other businesses: EUR 40 per invoice (2011/7/EU).
-#   Costs are claimed once per invoice: a later letter repeats them as claimed before
+# - when a notice is proposed (the reviewer sees what it claims), and again when it is
+#   issued (the level or the lines may have changed, the channel is known), then the
+#   charge lines are frozen on the notice;
+# - costs are claimed once per invoice: a later letter repeats them as claimed before
 #   (letter mode) or leaves them to the charge invoice already posted (invoice mode);
-# - interest: from the day after the due date (every invoice with a due date counts as a
-#   debt with a fixed term, so the debtor is in default without notice, art. 6:83 a BW)
-#   to the notice date included; yearly compounding under Dutch law; a later letter
-#   states the interest to its own date: it replaces the earlier figure, never adds;
-# - gates: Dutch consumers pay costs only after a 14-day letter's term has passed (art.
-#   6:96 lid 6 BW); Belgian consumers pay nothing before 14 days after the free first
-#   reminder (Code of Economic Law, art. XIX.2). The notice says why on `charge_note`.
+# - interest runs from the day after the due date (a due date is a fixed term: the
+#   debtor is in default without notice, art. 6:83 a BW) to the notice date included,
+#   a line per rate period; a later letter states it again to its own date;
+# - `charge_note` tells the reviewer what was not claimed, and why.
 
 _DAY = timedelta(days=1)
 _ZERO = Decimal("0.00")
-# Art. 6:119 lid 2 and 6:119a lid 3 BW: statutory interest is added to the principal
-# at the end of each year.
-_COMPOUNDING = frozenset({"nl_statutory", "nl_commercial"})
-_STATUTORY = {
-    ("nl", "consumer"): "nl_statutory",
-    ("nl", "business"): "nl_commercial",
-    ("be", "business"): "be_commercial",
-    ("be", "consumer"): "be_legal",
-}
-
-# Issued notices that listed the invoices before: first reminders, 14-day letters.
-_EARLIER_SQL = """
-    SELECT l.move_id, n.date, n.email_state, n.letter_state, lvl.fourteen_day_letter
-      FROM debtor_dunning_notice_line l
-      JOIN debtor_dunning_notice n ON n.id = l.notice_id
-      JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
-     WHERE l.move_id = ANY(%(moves)s)
-       AND n.state = 'issued'
-       AND n.id != ALL(%(notices)s)
-  ORDER BY n.date, n.id
-"""
-
-# Costs claimed before, per invoice: the first claim (the origin) comes first.
-_CLAIMED_SQL = """
-    SELECT c.move_id, COALESCE(c.origin_id, c.id), c.amount, c.waived, n.name
-      FROM debtor_dunning_notice_charge c
-      JOIN debtor_dunning_notice n ON n.id = c.notice_id
-     WHERE c.kind = 'cost'
-       AND c.amount > 0
-       AND c.move_id = ANY(%(moves)s)
-       AND n.state = 'issued'
-       AND n.id != ALL(%(notices)s)
-  ORDER BY n.date, n.id, c.id
-"""
-
-# Interest already on posted charge invoices, per invoice.
-_INVOICED_SQL = """
-    SELECT c.move_id, SUM(c.amount)
-      FROM debtor_dunning_notice_charge c
-      JOIN debtor_dunning_notice n ON n.id = c.notice_id
-     WHERE c.kind = 'interest'
-       AND c.waived IS NOT TRUE
-       AND c.move_id = ANY(%(moves)s)
-       AND n.state = 'issued'
-       AND n.charge_move_id IS NOT NULL
-       AND n.id != ALL(%(notices)s)
-  GROUP BY 1
-"""
-
-# Charge invoices bear no costs or interest themselves.
-_CHARGE_MOVES_SQL = """
-    SELECT charge_move_id FROM debtor_dunning_notice
-     WHERE charge_move_id = ANY(%(moves)s)
-"""
-
-# The charge lines of notices go, their waivers are returned to keep them.
-_DROP_CHARGES_SQL = """
-    DELETE FROM debtor_dunning_notice_charge
-     WHERE notice_id = ANY(%s)
- RETURNING notice_id, move_id, kind, waived, waive_reason, waived_by_id, waived_date
-"""
-
-_CHARGE_COLUMNS = (
-    "notice_id",
-    "kind",
-    "move_id",
-    "name",
-    "start_date",
-    "end_date",
-    "days",
-    "percent",
-    "base_amount",
-    "amount",
-    "origin_id",
-    "waive_reason",
-    "waived_by_id",
-    "waived_date",
-)
-_INSERT_CHARGES_SQL = """
-    INSERT INTO debtor_dunning_notice_charge
-           (notice_id, company_id, kind, move_id, name, start_date, end_date, days,
-            percent, base_amount, amount, origin_id, waived, waive_reason,
-            waived_by_id, waived_date, create_uid, write_uid, create_date, write_date)
-    SELECT v.notice_id, n.company_id, v.kind, v.move_id, v.name, v.start_date,
-           v.end_date, v.days, v.percent, v.base_amount, v.amount, v.origin_id,
-           v.waived, v.waive_reason, v.waived_by_id, v.waived_date, %(uid)s, %(uid)s,
-           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-      FROM unnest(%(notice_id)s::int[], %(kind)s::varchar[], %(move_id)s::int[],
-                  %(name)s::varchar[], %(start_date)s::date[], %(end_date)s::date[],
-                  %(days)s::int[], %(percent)s::numeric[], %(base_amount)s::numeric[],
-                  %(amount)s::numeric[], %(origin_id)s::int[], %(waived)s::bool[],
-                  %(waive_reason)s::varchar[], %(waived_by_id)s::int[],
-                  %(waived_date)s::date[])
-           AS v(notice_id, kind, move_id, name, start_date, end_date, days, percent,
-                base_amount, amount, origin_id, waived, waive_reason, waived_by_id,
-                waived_date)
-      JOIN debtor_dunning_notice n ON n.id = v.notice_id
-"""
-
-_TOTALS_SQL = """
-    UPDATE debtor_dunning_notice n
-       SET cost_amount = v.cost,
-           interest_amount = v.interest,
-           amount_due = COALESCE(n.amount_total, 0) + v.cost + v.interest,
-           announced_cost_amount = v.announced,
-           charge_note = v.note
-      FROM unnest(%s::int[], %s::numeric[], %s::numeric[], %s::numeric[], %s::text[])
-           AS v(id, cost, interest, announced, note)
-     WHERE n.id = v.id
-"""
 
 
 class DebtorDunningCharges(models.AbstractModel):
     _name = "debtor.dunning.charges"
     _description = "Costs and interest of dunning notices"
 
-    # ------------------------------------------------------------------ charges
+    # ------------------------------------------------------------------ compute
     @api.model
     def _compute_charges(self, notices):
-        """Costs and interest of notices as charge lines, totals and a note.
+        """Costs, interest, pay-by date and letter currency of notices.
 
-        Set-based: the facts are read in a few queries, the charge lines replaced in
-        two statements; waivers of a notice survive the computation.
+        Set-based: the facts are read in a few queries for all notices, the charge
+        lines replaced in two statements and the totals written in one; the waivers
+        of a notice survive the computation.
         """
         notices = notices.filtered(lambda notice: notice.state != "cancel")
         if not notices:
             return
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(_DROP_CHARGES_SQL, [notices.ids])
-        kept = {
-            (notice_id, move_id, kind): {
-                "waived": True,
-                "waive_reason": reason,
-                "waived_by_id": user_id,
-                "waived_date": day,
-            }
-            for notice_id, move_id, kind, waived, reason, user_id, day in cr.fetchall()
-            if waived
-        }
         facts = self._charge_facts(notices)
-        vals_list, totals = [], []
+        vals_list, results = [], []
         for notice in notices:
-            # The descriptions are frozen on the letter: in the customer's language.
-            lang = notice.partner_id.lang or self.env.lang
-            charges, notes, announced = self.with_context(lang=lang)._notice_charges(
-                notice, facts
-            )
-            cost = interest_ = _ZERO
-            for vals in charges:
-                vals["notice_id"] = notice.id
-                vals.update(kept.get((notice.id, vals["move_id"], vals["kind"]), {}))
-                if not vals.get("waived"):
-                    if vals["kind"] == "cost":
-                        cost += vals["amount"]
-                    else:
-                        interest_ += vals["amount"]
-            vals_list += charges
-            totals.append((notice.id, cost, interest_, announced, "\n".join(notes)))
-        self._insert_charges(vals_list)
-        cr.execute(
-            _TOTALS_SQL,
-            [
-                [row[0] for row in totals],
-                [row[1] for row in totals],
-                [row[2] for row in totals],
-                [row[3] for row in totals],
-                [row[4] or None for row in totals],
-            ],
+            result = self._notice_charges(notice, facts)
+            vals_list += [
+                {**vals, "notice_id": notice.id} for vals in result["charges"]
+            ]
+            results.append(result)
+        vals_list = self.env["debtor.dunning.notice.charge"]._dunning_replace(
+            notices, vals_list
         )
-        self.env["debtor.dunning.notice.charge"].invalidate_model()
-        notices.invalidate_recordset(
+        by_notice = defaultdict(list)
+        for vals in vals_list:
+            by_notice[vals["notice_id"]].append(vals)
+        notices._dunning_write_charges(
             [
-                "charge_ids",
-                "cost_amount",
-                "interest_amount",
-                "amount_due",
-                "announced_cost_amount",
-                "charge_note",
+                self._prepare_notice_totals(notice, result, by_notice[notice.id])
+                for notice, result in zip(notices, results, strict=True)
             ]
         )
-
-    @api.model
-    def _insert_charges(self, vals_list):
-        """Charge lines in one INSERT: a first run on a big book makes many."""
-        if vals_list:
-            params = {
-                column: [vals.get(column) for vals in vals_list]
-                for column in _CHARGE_COLUMNS
-            }
-            params["waived"] = [bool(vals.get("waived")) for vals in vals_list]
-            self.env.cr.execute(_INSERT_CHARGES_SQL, {"uid": self.env.uid, **params})
+        self._hook_missing_rates(notices, facts["missing_rates"])
 
     @api.model
     def _charge_facts(self, notices):
         """What the charges of `notices` depend on, read once for all of them."""
         moves = notices.line_ids.move_id
-        params = {"moves": moves.ids, "notices": notices.ids}
-        cr = self.env.cr
-        cr.execute(_EARLIER_SQL, params)
-        earlier = defaultdict(list)
-        for move_id, day, email_state, letter_state, fourteen_day in cr.fetchall():
-            # Without a trace of the e-mail, presume the slower post.
-            by_post = letter_state != "none" or email_state == "none"
-            earlier[move_id].append((day, by_post, bool(fourteen_day)))
-        cr.execute(_CLAIMED_SQL, params)
-        claimed = {}
-        for move_id, origin_id, amount, waived, notice_name in cr.fetchall():
-            claim = claimed.setdefault(
-                move_id,
-                {"origin": origin_id, "amount": amount, "notice": notice_name},
-            )
-            claim["waived"] = claim.get("waived") or bool(waived)
-        cr.execute(_INVOICED_SQL, params)
-        invoiced = dict(cr.fetchall())
-        cr.execute(_CHARGE_MOVES_SQL, params)
-        charge_moves = {row[0] for row in cr.fetchall()}
+        Charge = self.env["debtor.dunning.notice.charge"]
         Rate = self.env["debtor.dunning.rate"]
         return {
-            "earlier": earlier,
-            "claimed": claimed,
-            "invoiced": invoiced,
-            "charge_moves": charge_moves,
+            "sent": defaultdict(
+                list,
+                self.env["debtor.dunning.notice.line"]._dunning_sent(moves, notices),
+            ),
+            "claimed": Charge._dunning_claimed_costs(moves, notices),
+            "invoiced": Charge._dunning_invoiced_interest(moves, notices),
+            # Charge invoices bear no costs or interest themselves.
+            "charge_moves": set(
+                self.env["debtor.dunning.notice"]
+                .sudo()
+                .search([("charge_move_id", "in", moves.ids)])
+                .charge_move_id.ids
+            ),
             "rates": {c.id: Rate._dunning_rate_table(c) for c in notices.company_id},
-            "holidays": {},
+            "missing_rates": {},
+            "fx": {},
         }
 
     @api.model
     def _notice_charges(self, notice, facts):
-        """(charge values, note lines, announced costs) of one notice."""
-        company = notice.company_id
-        law, debtor_type = notice.partner_id._dunning_law(company)
+        """What one notice claims: charge values, notes, announced costs, pay-by."""
+        terms = self._prepare_charge_terms(notice, facts)
         level = notice.level_id
+        charges, notes = [], []
+        if level.claims_costs or level.claims_interest or level.claims_reminder_fee:
+            notes += self._gate_notes(notice, terms)
+        announced, kind = self._prepare_announced_costs(notice, terms, facts, notes)
+        if level.claims_costs:
+            charges += self._prepare_cost_charges(notice, terms, facts, notes)
+        if level.claims_reminder_fee:
+            charges += self._prepare_fee_charges(notice, terms, facts)
+        if level.claims_interest:
+            charges += self._prepare_interest_charges(notice, terms, facts, notes)
+        return self._hook_notice_charges(
+            notice,
+            terms,
+            {
+                "charges": charges,
+                "notes": notes,
+                "announced": announced,
+                "announced_kind": kind and kind.value,
+                "pay_by": self._prepare_pay_by_date(notice, terms),
+                "currency": self._prepare_letter_currency(notice, facts),
+            },
+        )
+
+    @api.model
+    def _hook_notice_charges(self, notice, terms, result):
+        """Extension point: change what `notice` claims before it is written."""
+        return result
+
+    @api.model
+    def _prepare_charge_terms(self, notice, facts):
+        """The law's view of one notice: law, debtor, channel, invoices and gates."""
+        company = notice.company_id
+        law, debtor = notice.partner_id._dunning_law(company)
         rounding = company.currency_id.rounding
         by_move = defaultdict(list)
         for line in notice.line_ids:
             if line.move_id.id not in facts["charge_moves"]:
                 by_move[line.move_id].append(line)
-        principal = {
-            move: sum(
-                (to_decimal(line.amount_residual, rounding) for line in lines), _ZERO
-            )
-            for move, lines in by_move.items()
+        gates = {
+            move: core_law.charge_gate(law, debtor, facts["sent"][move.id], notice.date)
+            for move in by_move
         }
-        gates = self._charge_gates(notice, law, debtor_type, by_move, facts)
-        charges, notes = [], []
-        if level.claims_costs or level.claims_interest:
-            notes += self._gate_notes(notice, gates, level)
-        announced = _ZERO
-        if level.fourteen_day_letter and (law, debtor_type) == ("nl", "consumer"):
-            unclaimed = [m for m in by_move if m.id not in facts["claimed"]]
-            base = sum((principal[m] for m in unclaimed), _ZERO)
-            if base:
-                announced = fees.nl_collection_costs(base, self._cost_vat_rate(company))
-                notes.append(
-                    self.env._(
-                        "14-day letter: unless the customer pays within fourteen days "
-                        "from the day after receiving it, collection costs of "
-                        "%(amount)s will be claimed (art. 6:96 lid 6 BW).",
-                        amount=self._format(announced, company),
-                    )
+        gates = {move: gate for move, gate in gates.items() if gate}
+        Charge = self.env["debtor.dunning.notice.charge"]
+        return {
+            "law": law,
+            "debtor": debtor,
+            "by_post": self._notice_by_post(notice),
+            "by_move": by_move,
+            "principal": {
+                move: sum(
+                    (to_decimal(ln.amount_residual, rounding) for ln in lines), _ZERO
                 )
-        if level.claims_costs:
-            charges += self._cost_charges(
-                notice, law, debtor_type, principal, gates, facts, notes
-            )
-        if level.claims_interest:
-            charges += self._interest_charges(
-                notice, law, debtor_type, by_move, gates, facts, notes
-            )
-        return charges, notes, announced
+                for move, lines in by_move.items()
+            },
+            "gates": gates,
+            "first_reminder": any(
+                gate.reason is GateReason.BE_FIRST_REMINDER for gate in gates.values()
+            ),
+            # The descriptions are frozen on the letter: in the customer's language.
+            "names": Charge.with_context(lang=notice.partner_id.lang or self.env.lang),
+            "notes": Charge,  # the reviewer's notes: in the user's language
+        }
 
     @api.model
-    def _charge_gates(self, notice, law, debtor_type, by_move, facts):
-        """Per invoice: None (no gate), or (reason, first day costs may be charged)."""
-        if debtor_type != "consumer" or law not in ("nl", "be"):
-            return {}
-        gates = {}
-        for move in by_move:
-            sent = [row for row in facts["earlier"][move.id] if row[0] <= notice.date]
-            if law == "nl":
-                # Art. 6:96 lid 6 BW: costs only after a 14-day letter's term passed.
-                ends = [
-                    fees.nl_fourteen_day_term_end(
-                        day, by_post, self._holidays("nl", day, facts)
-                    )
-                    for day, by_post, fourteen_day in sent
-                    if fourteen_day
-                ]
-                gates[move] = (
-                    ("nl_letter", min(ends) + _DAY) if ends else ("nl_none", None)
-                )
-            else:
-                # Art. XIX.2 CEL: the first reminder is free; nothing before 14 days.
-                if not sent:
-                    gates[move] = ("be_first", None)
-                else:
-                    day, by_post, _fourteen_day = sent[0]
-                    end = fees.be_reminder_term_end(
-                        day, by_post, self._holidays("be", day, facts)
-                    )
-                    gates[move] = ("be_term", end + _DAY)
-        return gates
+    def _notice_by_post(self, notice):
+        """Whether the notice's terms count from a posted letter (see core.law)."""
+        if notice.state == "issued":
+            return core_law.presumed_by_post(
+                notice.letter_state != "none", notice.email_state != "none"
+            )
+        level = notice.level_id  # proposed: as its level will send it
+        return core_law.presumed_by_post(level.send_letter, level.send_email)
 
     @api.model
-    def _gate_open(self, notice, gates, move):
+    def _prepare_pay_by_date(self, notice, terms):
+        """The level's days to pay, never before the statutory term of the letter."""
+        level = notice.level_id
+        end = core_law.statutory_term_end(
+            terms["law"],
+            terms["debtor"],
+            level.fourteen_day_letter,
+            terms["first_reminder"],
+            notice.date,
+            terms["by_post"],
+        )
+        return core_law.pay_by_date(notice.date + timedelta(days=level.pay_days), end)
+
+    @api.model
+    def _pay_by_dates(self, notices):
+        """{notice: the day it asks payment by} (_prepare_pay_by_date), set-based."""
+        Line = self.env["debtor.dunning.notice.line"]
+        facts = {
+            "sent": defaultdict(
+                list, Line._dunning_sent(notices.line_ids.move_id, notices)
+            ),
+            "charge_moves": set(),
+        }
+        return {
+            notice: self._prepare_pay_by_date(
+                notice, self._prepare_charge_terms(notice, facts)
+            )
+            for notice in notices
+        }
+
+    @api.model
+    def _prepare_letter_currency(self, notice, facts):
+        """(currency, rate from the company's): the invoices' own if they share one."""
+        company, company_currency = notice.company_id, notice.company_id.currency_id
+        currencies = notice.line_ids.currency_id
+        if len(currencies) != 1 or currencies == company_currency:
+            return company_currency, 1.0
+        key = (currencies.id, company.id, notice.date)
+        if key not in facts["fx"]:  # one rate query per currency and day
+            facts["fx"][key] = company_currency._get_conversion_rate(
+                company_currency, currencies, company, notice.date
+            )
+        return currencies, facts["fx"][key]
+
+    @api.model
+    def _prepare_notice_totals(self, notice, result, charges):
+        """What a notice claims in all (notice._dunning_write_charges)."""
+        kept = [vals for vals in charges if not vals.get("waived")]
+        currency, rate = result["currency"]
+        return {
+            "id": notice.id,
+            "cost_amount": sum(
+                (v["amount"] for v in kept if v["kind"] == "cost"), _ZERO
+            ),
+            "interest_amount": sum(
+                (v["amount"] for v in kept if v["kind"] == "interest"), _ZERO
+            ),
+            "announced_cost_amount": result["announced"],
+            "announced_cost_kind": result["announced_kind"] or None,
+            "charge_note": "\n".join(result["notes"]) or None,
+            "pay_by_date": result["pay_by"],
+            "letter_currency_id": currency.id,
+            "letter_rate": rate,
+        }
+
+    @api.model
+    def _gate_open(self, notice, terms, move):
         """Whether `notice` may charge costs on `move` (BE consumers: anything)."""
-        gate = gates.get(move)
-        return gate is None or (gate[1] is not None and notice.date >= gate[1])
+        gate = terms["gates"].get(move)
+        return gate is None or gate.is_open(notice.date)
 
     @api.model
-    def _gate_notes(self, notice, gates, level):
+    def _gate_notes(self, notice, terms):
         """One line per reason why some invoices are charged nothing yet."""
         waiting = defaultdict(list)
-        for move, (reason, day) in gates.items():
-            if not self._gate_open(notice, gates, move):
-                waiting[reason, day].append(move.name)
-        notes = []
-        for (reason, day), names in sorted(waiting.items(), key=lambda kv: kv[0][0]):
-            invoices = ", ".join(sorted(names))
-            if reason == "nl_none" and level.claims_costs:
-                notes.append(
-                    self.env._(
-                        "No collection costs for %(invoices)s: no 14-day letter was "
-                        "sent for them yet (art. 6:96 lid 6 BW).",
-                        invoices=invoices,
-                    )
-                )
-            elif reason == "nl_letter" and level.claims_costs:
-                notes.append(
-                    self.env._(
-                        "No collection costs for %(invoices)s before %(date)s: the "
-                        "14-day letter's term has not passed (art. 6:96 lid 6 BW).",
-                        invoices=invoices,
-                        date=format_date(self.env, day),
-                    )
-                )
-            elif reason == "be_first":
-                notes.append(
-                    self.env._(
-                        "First reminder for %(invoices)s: it is free, without costs, "
-                        "damages or interest (Code of Economic Law, art. XIX.2).",
-                        invoices=invoices,
-                    )
-                )
-            elif reason == "be_term":
-                notes.append(
-                    self.env._(
-                        "No costs, damages or interest for %(invoices)s before "
-                        "%(date)s: 14 days after the free first reminder (Code of "
-                        "Economic Law, art. XIX.2).",
-                        invoices=invoices,
-                        date=format_date(self.env, day),
-                    )
-                )
-        return notes
+        for move, gate in terms["gates"].items():
+            if not gate.is_open(notice.date):
+                waiting[gate].append(move.name)
+        notes = [
+            terms["notes"]._dunning_gate_note(
+                gate, ", ".join(sorted(names)), notice.level_id.claims_costs
+            )
+            for gate, names in sorted(
+                waiting.items(), key=lambda kv: kv[0].reason.value
+            )
+        ]
+        return [note for note in notes if note]
+
+    # ------------------------------------------------------------------ costs
+    @api.model
+    def _prepare_announced_costs(self, notice, terms, facts, notes):
+        """The costs a 14-day letter or a Belgian first reminder must state."""
+        law, debtor = terms["law"], terms["debtor"]
+        kind = core_law.announcement(
+            law, debtor, notice.level_id.fourteen_day_letter, terms["first_reminder"]
+        )
+        if not kind or not notice.policy_id.level_ids.filtered("claims_costs"):
+            return _ZERO, None  # a policy that never claims costs announces none
+        unclaimed = [
+            amount
+            for move, amount in terms["principal"].items()
+            if move.id not in facts["claimed"]
+        ]
+        rule = core_law.cost_rule(law, debtor)
+        vat = self._cost_vat_rate(notice.company_id, rule)
+        announced = sum(core_law.collection_costs(rule, unclaimed, vat), _ZERO)
+        if announced:
+            currency = notice.company_id.currency_id
+            notes.append(
+                terms["notes"]._dunning_announcement_note(kind, announced, currency)
+            )
+        return announced, kind if announced else None
 
     @api.model
-    def _cost_charges(self, notice, law, debtor_type, principal, gates, facts, notes):
+    def _prepare_cost_charges(self, notice, terms, facts, notes):
         """Cost lines: new claims by the law, earlier claims repeated (letter mode)."""
         letter_mode = notice.company_id.dunning_charge_mode == "letter"
         charges, new, waived = [], [], []
-        for move, amount in principal.items():
+        for move, amount in terms["principal"].items():
             claim = facts["claimed"].get(move.id)
             if claim and claim["waived"]:
                 waived.append(move.name)
@@ -404,15 +302,14 @@ class DebtorDunningCharges(models.AbstractModel):
                     {
                         "kind": "cost",
                         "move_id": move.id,
-                        "name": self.env._(
-                            "Collection costs claimed on %(notice)s",
-                            notice=claim["notice"],
+                        "name": terms["names"]._dunning_claimed_name(
+                            claim["notice_name"]
                         ),
-                        "origin_id": claim["origin"],
+                        "origin_id": claim["origin_id"],
                         "amount": to_decimal(claim["amount"]),
                     }
                 )
-            elif not claim and amount and self._gate_open(notice, gates, move):
+            elif not claim and amount and self._gate_open(notice, terms, move):
                 new.append((move, amount))
         if waived:
             notes.append(
@@ -421,49 +318,27 @@ class DebtorDunningCharges(models.AbstractModel):
                     invoices=", ".join(sorted(waived)),
                 )
             )
-        if new:
-            charges += self._new_cost_charges(notice, law, debtor_type, new, notes)
-        return charges
+        return charges + self._prepare_new_cost_charges(notice, terms, new, notes)
 
     @api.model
-    def _new_cost_charges(self, notice, law, debtor_type, new, notes):
+    def _prepare_new_cost_charges(self, notice, terms, new, notes):
         """Cost lines of the invoices whose costs `notice` claims first."""
-        company = notice.company_id
-        amounts = [amount for _move, amount in new]
-        total = sum(amounts, _ZERO)
-        if law == "nl":
-            vat = self._cost_vat_rate(company)
-            parts = split_pro_rata(fees.nl_collection_costs(total, vat), amounts)
-            name = self.env._(
-                "Collection costs, Dutch scale on a principal of %(principal)s "
-                "(art. 6:96 BW)",
-                principal=self._format(total, company),
-            )
-            if vat:
-                percent = f"{vat:g}"  # a plain name: babel cannot read an f-string here
-                name = self.env._(
-                    "%(name)s, with %(vat)s%% VAT", name=name, vat=percent
-                )
-        elif debtor_type == "consumer" and law == "be":
-            parts = split_pro_rata(fees.be_consumer_damages(total), amounts)
-            name = self.env._(
-                "Damages on a balance of %(balance)s (Code of Economic Law, Book XIX)",
-                balance=self._format(total, company),
-            )
-        elif debtor_type == "business":
-            # 2011/7/EU art. 6; BE law of 2 August 2002 art. 6: EUR 40 per invoice.
-            parts = [fees.eu_fixed_compensation() for _amount in amounts]
-            name = self.env._(
-                "Fixed recovery compensation (Directive 2011/7/EU art. 6)"
-            )
-        else:
+        rule = core_law.cost_rule(terms["law"], terms["debtor"])
+        if new and rule is CostRule.NONE:
             notes.append(
                 self.env._(
                     "This customer's law sets no collection costs for consumers: none "
                     "are claimed."
                 )
             )
+        if not new or rule is CostRule.NONE:
             return []
+        amounts = [amount for _move, amount in new]
+        vat = self._cost_vat_rate(notice.company_id, rule)
+        parts = core_law.collection_costs(rule, amounts, vat)
+        name = terms["names"]._dunning_cost_name(
+            rule, sum(amounts, _ZERO), vat, notice.company_id.currency_id
+        )
         return [
             {
                 "kind": "cost",
@@ -477,96 +352,123 @@ class DebtorDunningCharges(models.AbstractModel):
         ]
 
     @api.model
-    def _interest_kind(self, notice, law, debtor_type):
-        """The rates a notice's interest follows: contractual, else statutory."""
-        return (
-            notice.partner_id.dunning_interest_kind
-            or notice.company_id.dunning_interest_kind
-            or _STATUTORY.get((law, debtor_type))
+    def _prepare_fee_charges(self, notice, terms, facts):
+        """The Belgian consumer's reminder fee: one line per notice, no invoice."""
+        if not any(self._gate_open(notice, terms, move) for move in terms["by_move"]):
+            return []  # the free first reminder, or its term still runs
+        earlier = [
+            sum(1 for sent in facts["sent"][move.id] if sent.day <= notice.date)
+            for move in terms["by_move"]
+        ]
+        fee = core_law.reminder_fee(
+            terms["law"],
+            terms["debtor"],
+            notice.level_id.claims_reminder_fee,
+            1 + max(earlier, default=0),
+            terms["by_post"],
+            to_decimal(notice.company_id.dunning_reminder_postage),
         )
+        if not fee:
+            return []
+        name = terms["names"]._dunning_fee_name()
+        return [{"kind": "cost", "move_id": None, "name": name, "amount": fee}]
 
     @api.model
-    def _interest_charges(self, notice, law, debtor_type, by_move, gates, facts, notes):
+    def _cost_vat_rate(self, company, rule):
+        """VAT percent added to Dutch costs: only when the company cannot deduct it."""
+        if rule is not CostRule.NL_SCALE or not company.dunning_charge_vat_on_costs:
+            return _ZERO
+        return to_decimal(company.dunning_cost_vat_rate)
+
+    # ------------------------------------------------------------------ interest
+    @api.model
+    def _prepare_interest_charges(self, notice, terms, facts, notes):
         """Interest lines, one per rate period and instalment, to the notice date."""
-        company = notice.company_id
-        kind = self._interest_kind(notice, law, debtor_type)
-        if not kind:
-            notes.append(
-                self.env._(
-                    "No statutory interest under this customer's law: name contractual "
-                    "interest rates on the customer or in the settings to claim it."
-                )
-            )
+        law, debtor = terms["law"], terms["debtor"]
+        kind = core_law.interest_rate_kind(
+            law,
+            debtor,
+            notice.partner_id.commercial_partner_id.dunning_interest_kind
+            or notice.company_id.dunning_interest_kind,
+        )
+        tables = facts["rates"][notice.company_id.id]
+        if not kind or not tables.get(kind):
+            notes.append(self._no_interest_note(kind, terms))
             return []
-        label = dict(
-            self.env["debtor.dunning.rate"]
-            ._fields["kind"]
-            ._description_selection(self.env)
-        )[kind]
-        rates = facts["rates"][company.id].get(kind)
-        if not rates:
-            notes.append(
-                self.env._(
-                    "No interest: there are no rates for %(kind)s (Dunning > "
-                    "Configuration > Interest Rates).",
-                    kind=label,
-                )
+        rates, kinds = tables[kind], [kind]
+        cap = core_law.interest_cap_kind(law, debtor)
+        if cap and cap != kind:  # never above the cap's rate of the same day
+            rates, kinds = (
+                core_law.capped_rates(rates, tables.get(cap, ())),
+                [kind, cap],
             )
-            return []
-        terms = {
+        context = {
+            # Each table the rates come from must have a row for every period.
+            "kinds": {
+                k: [rate.effective_date for rate in tables.get(k, ())] for k in kinds
+            },
             "rates": rates,
-            "compound": law == "nl" and kind in _COMPOUNDING,
-            "label": label,
+            "compound": core_law.compounds_yearly(law, kind),
+            "label": terms["names"]._dunning_rate_label(kind),
             "end": notice.date + _DAY,  # the notice date included
-            "rounding": company.currency_id.rounding,
+            "rounding": notice.company_id.currency_id.rounding,
+            "missing": set(),
         }
-        charges, missing = [], []
-        for move, lines in by_move.items():
-            # Only Belgian consumers' interest waits (Book XIX); Dutch consumers owe
-            # interest from the due date, the 14-day letter gates the costs only.
-            gate = gates.get(move) if law == "be" else None
-            if gate and not self._gate_open(notice, gates, move):
+        waits = core_law.interest_waits(law, debtor)
+        charges, no_rate = [], []
+        for move, lines in terms["by_move"].items():
+            gate = terms["gates"].get(move) if waits else None
+            if gate and not gate.is_open(notice.date):
                 continue
             move_charges = []
             for line in lines:
                 start = line.date_maturity + _DAY
+                if gate:  # a Belgian consumer's interest waits for the term
+                    start = max(start, gate.opens)
                 try:
-                    move_charges += self._line_interest_charges(
-                        line, max(start, gate[1]) if gate else start, terms
-                    )
+                    move_charges += self._prepare_line_interest(line, start, context)
                 except DunningRuleError:
-                    missing.append(move.name)
+                    no_rate.append(move.name)
             charges += move_charges
-            invoiced = to_decimal(facts["invoiced"].get(move.id) or 0)
-            booked = sum((vals["amount"] for vals in move_charges), _ZERO)
-            if invoiced > 0 and booked > 0:
-                # Invoice mode: the interest to an earlier notice's date is booked
-                # already; this notice books the rest.
-                charges.append(
-                    {
-                        "kind": "interest",
-                        "move_id": move.id,
-                        "name": self.env._("Interest already invoiced"),
-                        "amount": -min(invoiced, booked),
-                    }
-                )
-        if missing:
-            notes.append(
-                self.env._(
-                    "No interest for %(invoices)s: no %(kind)s rate is in force on "
-                    "their due date.",
-                    invoices=", ".join(sorted(set(missing))),
-                    kind=label,
-                )
+            charges += self._prepare_invoiced_interest(move, move_charges, facts, terms)
+        notes += terms["notes"]._dunning_interest_notes(
+            kind, no_rate, context["missing"]
+        )
+        for missing_kind, period in context["missing"]:
+            key = (notice.company_id, missing_kind)
+            facts["missing_rates"][key] = min(
+                period, facts["missing_rates"].get(key, period)
             )
         return charges
 
     @api.model
-    def _line_interest_charges(self, line, start, terms):
-        """Interest lines of one due date from `start`, one per rate period."""
-        base = to_decimal(line.amount_residual, terms["rounding"])
+    def _no_interest_note(self, kind, terms):
+        if not kind:
+            return self.env._(
+                "No statutory interest under this customer's law: name contractual "
+                "interest rates on the customer or in the settings to claim it."
+            )
+        return self.env._(
+            "No interest: there are no rates for %(kind)s (Dunning > Configuration > "
+            "Interest Rates).",
+            kind=terms["notes"]._dunning_rate_label(kind),
+        )
+
+    @api.model
+    def _prepare_line_interest(self, line, start, context):
+        """Interest lines of one due date from `start`, one per rate period.
+
+        A period without an entered rate stops the interest (core.law).
+        """
+        end = context["end"]
+        for kind, dates in context["kinds"].items():
+            missing = core_law.first_missing_rate_period(kind, dates, start, end)
+            if missing:
+                context["missing"].add((kind, missing))
+                end = max(start, min(end, missing))
+        base = to_decimal(line.amount_residual, context["rounding"])
         total, periods = interest.statutory_interest(
-            base, start, terms["end"], terms["rates"], compound_yearly=terms["compound"]
+            base, start, end, context["rates"], compound_yearly=context["compound"]
         )
         if not total:
             return []
@@ -575,7 +477,7 @@ class DebtorDunningCharges(models.AbstractModel):
             {
                 "kind": "interest",
                 "move_id": line.move_id.id,
-                "name": terms["label"],
+                "name": context["label"],
                 "start_date": period.start,
                 "end_date": period.end - _DAY,
                 "days": period.days,
@@ -588,25 +490,22 @@ class DebtorDunningCharges(models.AbstractModel):
         ]
 
     @api.model
-    def _cost_vat_rate(self, company):
-        """VAT percent added to Dutch costs: only when the company cannot deduct it."""
-        if not company.dunning_charge_vat_on_costs:
-            return _ZERO
-        return to_decimal(company.dunning_cost_vat_rate)
+    def _prepare_invoiced_interest(self, move, move_charges, facts, terms):
+        """Invoice mode: the interest booked for an earlier notice is deducted."""
+        invoiced = to_decimal(facts["invoiced"].get(move.id) or 0)
+        booked = sum((vals["amount"] for vals in move_charges), _ZERO)
+        if invoiced <= 0 or booked <= 0:
+            return []
+        name = terms["names"]._dunning_invoiced_name()
+        amount = -min(invoiced, booked)
+        return [
+            {"kind": "interest", "move_id": move.id, "name": name, "amount": amount}
+        ]
 
     @api.model
-    def _holidays(self, country, day, facts):
-        """Public holidays of `country` around `day` (cached in `facts`)."""
-        key = (country, day.year)
-        if key not in facts["holidays"]:
-            days = getattr(core_calendar, f"{country}_public_holidays")
-            facts["holidays"][key] = days(day.year) | days(day.year + 1)
-        return facts["holidays"][key]
-
-    @api.model
-    def _format(self, amount, company):
-        """`amount` in the company's currency, as a user reads it."""
-        return company.currency_id.format(float(amount))
+    def _hook_missing_rates(self, notices, missing):
+        """A period of a rate in use has no row: the runs say so, a manager's to-do."""
+        self.env["debtor.dunning.rate"]._dunning_warn_missing(notices, missing)
 
     # ------------------------------------------------------------------ booking
     @api.model
@@ -618,7 +517,8 @@ class DebtorDunningCharges(models.AbstractModel):
     @api.model
     def _post_charges(self, notices):
         """Compute the charges again, then post them where the company books them."""
-        # The reviewer may have changed the level, lines may have been dropped.
+        # The reviewer may have changed the level, lines may have been dropped, and
+        # the channel is known now (the terms count from it).
         self._compute_charges(notices)
         self._post_charge_moves(
             notices.filtered(
@@ -668,12 +568,15 @@ class DebtorDunningCharges(models.AbstractModel):
         moves.action_post()
         self.env["debtor.dunning.notice"].flush_model(["charge_move_id"])
         self.env.cr.execute(
-            """UPDATE debtor_dunning_notice n SET charge_move_id = v.move_id
-                 FROM unnest(%s::int[], %s::int[]) AS v(id, move_id)
-                WHERE n.id = v.id""",
-            [booked, moves.ids],
+            SQL(
+                """UPDATE debtor_dunning_notice n SET charge_move_id = v.move_id
+                     FROM unnest(%(ids)s::int[], %(moves)s::int[]) AS v(id, move_id)
+                    WHERE n.id = v.id""",
+                ids=booked,
+                moves=moves.ids,
+            )
         )
-        notices.invalidate_recordset(["charge_move_id"])
+        notices.browse(booked).invalidate_recordset(["charge_move_id"])
         return moves
 
     @api.model

@@ -1,10 +1,17 @@
 """Rendering: the letters of many notices, and copies of their invoices, as PDF."""
 
+import base64
 import io
 import logging
 
 from odoo import api, models
+from odoo.tools import format_amount, format_date, formatLang
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+from ..core import reference
+from ..core.errors import DunningRuleError
+from ..core.money import to_decimal
+from ..models.ir_actions_report import DunningLetterRenderError
 
 _logger = logging.getLogger(__name__)
 
@@ -24,44 +31,257 @@ class DebtorDunningRendering(models.AbstractModel):
     _name = "debtor.dunning.rendering"
     _description = "Dunning letters rendered as PDF"
 
+    # ------------------------------------------------------------------ values
+    @api.model
+    def _letter_values(self, notices, report_type="pdf"):
+        """What each letter prints beyond the notice's own fields, by notice id.
+
+        Amounts are computed here, never in QWeb, in the letter's currency: open
+        credits (read now), what is left to pay after them, the payment reference,
+        QR code and portal link; and the earlier notices the customer received.
+        """
+        credits = self._letter_credits(notices)
+        history = self._letter_history(notices)
+        notices.sudo()._portal_ensure_tokens()
+        header_in_body = notices._letter_layout(report_type)["header_in_body"]
+        result = {}
+        for notice in notices:
+            currency = notice.letter_currency_id or notice.currency_id
+            rate = notice.letter_rate or 1.0
+            rounding = currency.rounding
+            rows = [
+                {**row, "amount": self._letter_credit_amount(row, currency, rate)}
+                for row in credits.get(notice.partner_id.id, [])
+                if row["company_id"] == notice.company_id.id
+            ]
+            for row in rows:
+                row["currency"] = currency
+            credit_total = sum(
+                (to_decimal(row["amount"], rounding) for row in rows),
+                start=to_decimal(0, rounding),
+            )
+            due = to_decimal(notice.letter_amount_due, rounding)
+            to_pay = max(due - credit_total, to_decimal(0, rounding))
+            bank = self._letter_bank(notice)
+            result[notice.id] = {
+                "header_in_body": header_in_body,
+                "attention": notice.partner_id.is_company and notice.contact_name,
+                "currency": currency,
+                "foreign": any(
+                    line.currency_id != currency for line in notice.line_ids
+                ),
+                "converted": self._letter_conversion(notice, currency, rate),
+                "charges": notice._letter_charges(),
+                "history": history.get(notice.id, ""),
+                "announcement": self._letter_announcement(notice, currency, rate),
+                "credits": rows,
+                "credit_total": float(credit_total),
+                "to_pay": float(to_pay),
+                "bank": bank,
+                "qr_src": self._letter_qr_image(notice, bank, to_pay, currency),
+                "portal_url": notice.get_base_url() + notice.get_portal_url(),
+                "responsible": notice.policy_id.responsible_id,
+            }
+        return result
+
+    @api.model
+    def _letter_history(self, notices):
+        """{notice id: the sentence naming the earlier notices about its invoices}.
+
+        Only what the customer really received: issued before this notice, not an
+        e-mail that failed without a letter. One query for all letters.
+        """
+        earlier = self.env["debtor.dunning.notice.line"]._dunning_earlier(
+            notices.line_ids.move_id, notices.browse()
+        )
+        ids = {row["notice_id"] for rows in earlier.values() for row in rows}
+        sent = {notice.id: notice for notice in notices.sudo().browse(ids)}
+        result = {}
+        for notice in notices:
+            rows = {
+                row["notice_id"]: row
+                for move in notice.line_ids.move_id
+                for row in earlier.get(move.id, [])
+                if (row["date"], row["notice_id"]) < (notice.date, notice.id)
+                and not (
+                    row["email_state"] == "failed" and row["letter_state"] == "none"
+                )
+            }
+            if not rows:
+                continue
+            lang = notice.partner_id.lang or self.env.lang
+            env = self.with_context(lang=lang).env
+            letters = [
+                env._(
+                    "%(level)s of %(date)s (%(reference)s)",
+                    level=sent[key].level_id.with_context(lang=lang).name,
+                    date=format_date(env, sent[key].date, lang_code=lang),
+                    reference=sent[key].name,
+                )
+                for key in sorted(rows, key=lambda i: (rows[i]["date"], i))
+            ]
+            result[notice.id] = env._(
+                "Our earlier letters about these invoices: %(letters)s.",
+                letters="; ".join(letters),
+            )
+        return result
+
+    @api.model
+    def _letter_announcement(self, notice, currency, rate):
+        """The costs the letter announces: (kind, amount as the customer reads it)."""
+        if not notice.announced_cost_amount:
+            return False
+        env = self.with_context(lang=notice.partner_id.lang or self.env.lang).env
+        amount = format_amount(env, notice.announced_cost_amount * rate, currency)
+        return {"kind": notice.announced_cost_kind, "amount": amount}
+
+    @api.model
+    def _letter_conversion(self, notice, currency, rate):
+        """How the costs and interest were converted into a foreign letter currency."""
+        if currency == notice.currency_id:
+            return False
+        env = self.with_context(lang=notice.partner_id.lang or self.env.lang).env
+        return env._(
+            "Costs and interest are computed in %(company_currency)s and shown in "
+            "%(currency)s at 1 %(company_currency)s = %(rate)s %(currency)s, the rate "
+            "of %(date)s.",
+            company_currency=notice.currency_id.name,
+            currency=currency.name,
+            rate=formatLang(env, rate, digits=6),
+            date=format_date(env, notice.date),
+        )
+
+    @api.model
+    def _letter_credit_amount(self, row, currency, rate):
+        """An open credit in the letter's currency."""
+        if row["line_currency"] == currency:
+            return row["amount_currency"]
+        return currency.round(row["amount"] * rate)
+
+    @api.model
+    def _letter_credits(self, notices):
+        """Open credits of each notice's customer: {partner id: [values]}, one query."""
+        if not notices:
+            return {}
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", notices.company_id.ids),
+                    ("partner_id.commercial_partner_id", "in", notices.partner_id.ids),
+                    ("parent_state", "=", "posted"),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0),
+                ],
+                order="date, id",
+            )
+        )
+        credits = {}
+        for line in lines:
+            credits.setdefault(line.partner_id.commercial_partner_id.id, []).append(
+                {
+                    "name": line.move_id.name,
+                    "ref": line.move_id.ref or "",
+                    "date": line.move_id.invoice_date or line.date,
+                    "company_id": line.company_id.id,
+                    "amount": -line.amount_residual,
+                    "amount_currency": -line.amount_residual_currency,
+                    "line_currency": line.currency_id,
+                }
+            )
+        return credits
+
+    @api.model
+    def _letter_bank(self, notice):
+        """The account the customer pays to: the invoices' own, else the company's."""
+        company = notice.company_id
+        return (
+            notice.line_ids.move_id.partner_bank_id[:1]
+            or (
+                company.partner_id.bank_ids.filtered(
+                    lambda bank: bank.company_id in (company, bank.company_id.browse())
+                )[:1]
+            )
+        )
+
+    @api.model
+    def _letter_qr_image(self, notice, bank, amount, currency):
+        """EPC QR code (data URI) paying `amount`; False if it cannot (euros only)."""
+        if not bank or amount <= 0:
+            return False
+        try:
+            payload = reference.epc_qr_payload(
+                name=bank.acc_holder_name or notice.company_id.name,
+                iban=bank.acc_number,
+                bic=bank.bank_bic or "",
+                amount=amount,
+                currency=currency.name,
+                reference=notice.payment_reference or "",
+                text=notice.name,
+            )
+        except DunningRuleError as error:
+            _logger.info("No payment QR code on %s: %s", notice.name, error)
+            return False
+        # EPC069-12 asks for error correction level M.
+        png = self.env["ir.actions.report"].barcode(
+            "QR", payload, width=180, height=180, barLevel="M", quiet=1
+        )
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    # ------------------------------------------------------------------ PDF
     @api.model
     def _render_letters(self, notices):
-        """Render the letters of many notices in few wkhtmltopdf calls.
+        """Render and keep the letters of issued notices, in few wkhtmltopdf calls.
 
         The report keeps each issued notice's PDF as its attachment, which the
         e-mail then attaches without rendering it again. Debian's wkhtmltopdf makes
         one PDF of all letters (see IrActionsReport._prepare_html): it is split
         here at the first page of each letter, the page showing its reference.
+        Returns {notice: error} for the letters that came out broken: nothing of
+        theirs is kept (IrActionsReport._run_wkhtmltopdf), they are tried again.
         """
-        if len(notices) < 2:
-            return
-        Report = self.env["ir.actions.report"]
+        broken = {}
         for start in range(0, len(notices), _RENDER_BATCH):
             batch = notices[start : start + _RENDER_BATCH]
-            if not batch._letter_layout()["header_in_body"]:
-                Report._render_qweb_pdf(LETTER_REPORT, res_ids=batch.ids)
-                continue
             kept = self.env["ir.attachment"].search(
                 [("res_model", "=", batch._name), ("res_id", "in", batch.ids)]
             )
             # Oldest first: a letter may name an older notice (costs claimed on
-            # it), never a newer one, so each letter's first page is found.
+            # it, an earlier letter), never a newer one, so each letter's first
+            # page is found.
             todo = batch.filtered(
                 lambda n, kept=kept: (
                     n.state == "issued" and n.id not in kept.mapped("res_id")
                 )
             ).sorted("id")
-            if len(todo) < 2:
+            if not todo:
                 continue
-            content, kind = Report.with_context(
-                report_pdf_no_attachment=True
-            )._render_qweb_pdf(LETTER_REPORT, res_ids=todo.ids)
-            if kind != "pdf":
-                continue
-            streams = self._split_letters(content, todo)
-            report = Report._get_report(LETTER_REPORT)
-            values = Report._prepare_pdf_report_attachment_vals_list(report, streams)
-            self.env["ir.attachment"].create(values)
+            try:
+                with self.env.cr.savepoint():
+                    self._render_batch(todo)
+            except DunningLetterRenderError as error:
+                _logger.warning("Dunning letters not rendered: %s", error)
+                broken.update(dict.fromkeys(todo, str(error)))
+        return broken
+
+    @api.model
+    def _render_batch(self, notices):
+        """The letters of `notices` (none kept yet) rendered and kept."""
+        Report = self.env["ir.actions.report"]
+        if len(notices) < 2 or not notices._letter_layout()["header_in_body"]:
+            Report._render_qweb_pdf(LETTER_REPORT, res_ids=notices.ids)
+            return
+        content, kind = Report.with_context(
+            report_pdf_no_attachment=True
+        )._render_qweb_pdf(LETTER_REPORT, res_ids=notices.ids)
+        if kind != "pdf":
+            return
+        streams = self._split_letters(content, notices)
+        report = Report._get_report(LETTER_REPORT)
+        values = Report._prepare_pdf_report_attachment_vals_list(report, streams)
+        self.env["ir.attachment"].create(values)
 
     @api.model
     def _split_letters(self, content, notices):

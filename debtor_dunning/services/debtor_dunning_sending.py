@@ -93,9 +93,12 @@ class DebtorDunningSending(models.AbstractModel):
         history shows there too.
         """
         mails = self.env["mail.mail"].sudo()
+        broken = self.env["debtor.dunning.rendering"]._render_letters(notices)
+        if broken:
+            self._letters_not_rendered(broken)
+            notices = notices.filtered(lambda notice: notice not in broken)
         if not notices:
             return notices, mails
-        self.env["debtor.dunning.rendering"]._render_letters(notices)
         default = self.env.ref("debtor_dunning.mail_template_dunning_notice")
         by_template = defaultdict(lambda: notices.browse())
         for notice in notices:
@@ -112,7 +115,13 @@ class DebtorDunningSending(models.AbstractModel):
                     continue
                 message = self._post_email(notice, values)
                 mail = mails.search([("mail_message_id", "=", message.id)], limit=1)
-                notice.write({"mail_id": mail.id, "mail_message_id": message.id})
+                notice.write(
+                    {
+                        "mail_id": mail.id,
+                        "mail_message_id": message.id,
+                        "email_error": False,
+                    }
+                )
                 mails |= mail
                 queued |= notice
                 logs[notice.partner_id.commercial_partner_id.id].append(
@@ -140,6 +149,24 @@ class DebtorDunningSending(models.AbstractModel):
                 final=True,
             )
         return queued, mails
+
+    @api.model
+    def _letters_not_rendered(self, broken):
+        """The letters of {notice: error} came out broken: their e-mails wait.
+
+        The e-mail stays to send and counts no attempt: the next run (or Send)
+        renders the letter again. The notice and its chatter say why it waits.
+        """
+        notices = self.env["debtor.dunning.notice"].concat(*broken)
+        for error in set(broken.values()):
+            group = notices.filtered(lambda n, e=error: broken[n] == e)
+            message = self.env._(
+                "The letter could not be rendered; the e-mail waits and is tried "
+                "again: %(error)s",
+                error=error,
+            )
+            group.write({"email_error": message})
+            group._message_log_batch(dict.fromkeys(group.ids, message))
 
     @api.model
     def _post_email(self, notice, values):

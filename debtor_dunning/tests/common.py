@@ -4,6 +4,8 @@ import freezegun
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests.common import HOST
+from odoo.tools import config
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -16,6 +18,18 @@ TUESDAY = date(2026, 11, 24)
 def noon(day):
     """`day` at noon, as freeze_time takes it."""
     return f"{fields.Date.to_string(day)} 12:00:00"
+
+
+def serve_letter_assets(env):
+    """Letters rendered in a test load their style sheets from the test HTTP server.
+
+    wkhtmltopdf fetches them from report.url (else web.base.url, which names no
+    running server in a test): a letter rendered without them is refused. The tests
+    run with Odoo's HTTP server (pytest-odoo --odoo-http, or Odoo's test runner).
+    """
+    env["ir.config_parameter"].sudo().set_param(
+        "report.url", f"http://{HOST}:{config['http_port']}"
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -65,6 +79,7 @@ class DunningCommon(AccountTestInvoicingCommon):
         )
         cls.levels = cls.policy.level_ids.sorted("sequence")
         cls.levels.needs_review = False
+        serve_letter_assets(cls.env)
         cls.service = cls.env["debtor.dunning.escalation"]
         cls.sending = cls.env["debtor.dunning.sending"]
         cls.rendering = cls.env["debtor.dunning.rendering"]
@@ -141,6 +156,7 @@ class DemoCase(TransactionCase):
         cls.demo_date = demo_date(cls.env)
         cls.startClassPatcher(freezegun.freeze_time(noon(cls.demo_date)))
         cls.company = cls.env.ref("debtor_dunning.company_demo")
+        serve_letter_assets(cls.env)
 
 
 def demo_date(env):

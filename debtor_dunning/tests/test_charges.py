@@ -58,14 +58,16 @@ class TestCharges(DunningCommon):
             {"name": "Marie Lambert", "dunning_law_country": "be"}
         )
         cls.nl_business = Partner.create({"name": "Bakkerij B.V.", "is_company": True})
-        # The company's own rates: the tests do not hang on the shipped table.
+        # The company's own rates: the tests do not hang on the shipped table. Each
+        # rate has a row for every period it is published for, to the clock's day.
+        half_years = [date(y, m, 1) for y in range(2020, 2027) for m in (1, 7)]
         rates = [
-            ("nl_commercial", "2024-01-01", 12.5),
-            ("nl_commercial", "2024-07-01", 12.25),
-            ("nl_commercial", "2025-01-01", 11.15),
-            ("nl_commercial", "2025-07-01", 10.15),
-            ("nl_statutory", "2020-01-01", 4.0),
-            ("be_legal", "2020-01-01", 4.5),
+            ("nl_commercial", date(2024, 1, 1), 12.5),
+            ("nl_commercial", date(2024, 7, 1), 12.25),
+            ("nl_commercial", date(2025, 1, 1), 11.15),
+            *(("nl_commercial", day, 10.15) for day in half_years[11:]),
+            *(("nl_statutory", day, 4.0) for day in half_years),
+            *(("be_legal", date(year, 1, 1), 4.5) for year in range(2020, 2027)),
         ]
         cls.env["debtor.dunning.rate"].create(
             [
@@ -365,8 +367,14 @@ class TestCharges(DunningCommon):
         )
         self.assertEqual(dutch.dunning_law_country, "nl")
         policies = Policy.search([("company_id", "=", dutch.id)])
-        self.assertEqual(sorted(policies.mapped("default_for")), ["all", "consumer"])
-        consumer = policies.filtered(lambda p: p.default_for == "consumer")
+        self.assertEqual(
+            sorted((p.default_for, p.default_law or "") for p in policies),
+            [("all", ""), ("consumer", ""), ("consumer", "be")],
+            "a Dutch ladder for consumers, a Belgian one for Belgian consumers",
+        )
+        consumer = policies.filtered(
+            lambda p: p.default_for == "consumer" and not p.default_law
+        )
         letter = consumer.level_ids.filtered("fourteen_day_letter")
         self.assertEqual(letter.wait_days, 14)
         self.assertIn("fourteen days", letter.letter_text)
@@ -377,8 +385,11 @@ class TestCharges(DunningCommon):
             {"name": "Belgian BV", "country_id": self.env.ref("base.be").id}
         )
         self.assertEqual(
-            Policy.search([("company_id", "=", belgian.id)]).mapped("default_for"),
-            ["all"],
+            sorted(
+                (p.default_for, p.default_law or "")
+                for p in Policy.search([("company_id", "=", belgian.id)])
+            ),
+            [("all", ""), ("consumer", ""), ("consumer", "nl")],
         )
         demo = self.env.ref("debtor_dunning.company_demo", raise_if_not_found=False)
         if demo:

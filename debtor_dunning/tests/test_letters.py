@@ -179,7 +179,7 @@ class TestLetters(DunningCommon):
     def test_each_level_prints_its_own_text(self):
         phrases = {
             1: "It may simply have slipped through",
-            2: "We recently sent you a payment reminder",
+            2: "We ask you to pay the open amount in full",
             3: "formal notice of default",
             4: "This is our final notice",
         }
