@@ -227,6 +227,16 @@ def compare(ours_file, oca_file):
         for name, d in data.items()
         if not d["as_rule"]
     ]
+    fixpoint = data["oca"].get("fixpoint_pairs_sha1")
+    if fixpoint:
+        same = fixpoint == data["ours"]["pairs_sha1"]
+        print(
+            f"digest oca after {data['oca']['fixpoint_runs']} runs on the same day: "
+            f"(line, level) sha1 {fixpoint}, levels {data['oca']['fixpoint_levels']}: "
+            + ("the same as ours after its first run" if same else "NOT ours")
+        )
+        if not same:
+            problems.append("OCA's levels after its same-day runs are not ours")
     if problems:
         print("DIGEST MISMATCH: " + "; ".join(problems), file=sys.stderr)
         sys.exit(1)
@@ -247,6 +257,12 @@ def parse_args():
     parser.add_argument("--label", default="", help="free text copied into the JSON")
     parser.add_argument(
         "--digest", type=Path, help="write the first step's selection to this JSON"
+    )
+    parser.add_argument(
+        "--fixpoint",
+        action="store_true",
+        help="oca with --digest: afterwards, untimed, run OCA again on the same day "
+        "until it adds nothing, and record the levels the lines then stand at",
     )
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("OURS", "OCA"))
     parser.add_argument("--summarize", type=Path, metavar="RESULTS")
@@ -357,6 +373,40 @@ def main():
         return call(env, second)
 
     step("rerun", rerun)
+    if args.digest and args.fixpoint and args.engine == "oca":
+        with registry.cursor() as cr:
+            env = api.Environment(cr, args.uid, context)
+            facts.update(oca_fixpoint(env, call, company.id))
+        args.digest.write_text(json.dumps(facts))
+
+
+def oca_fixpoint(env, call, company_id, most=10):
+    """Untimed: OCA's runs again on the same day until one adds no line.
+
+    Each run raises by one level the lines whose latest line is no longer draft and
+    whose age reaches the next level (net_days counts from the due date, so nothing
+    stops a second run on the same day). Returns the level each line then stands at:
+    it must be the level its age reaches, which ours gives in one run.
+    """
+    runs = 2  # the measured first run and rerun
+    while runs < most:
+        run = call(env)
+        call(env, run)
+        env.cr.commit()
+        runs += 1
+        if not run.line_ids:
+            break
+    env.cr.execute(
+        """SELECT move_line_id, MAX(level) FROM credit_control_line
+            WHERE company_id = %s AND state <> 'ignored' GROUP BY move_line_id""",
+        [company_id],
+    )
+    pairs = env.cr.fetchall()
+    return {
+        "fixpoint_runs": runs,
+        "fixpoint_pairs_sha1": digest(pairs),
+        "fixpoint_levels": dict(sorted(Counter(level for _l, level in pairs).items())),
+    }
 
 
 def report(r):

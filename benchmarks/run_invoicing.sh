@@ -26,8 +26,8 @@ measure() { # measure with|without REP
     say "repetition $2/$REPS, $1 the add-on: $INVOICES invoices on a copy of $source (load $(cut -d' ' -f1-3 /proc/loadavg))"
     copy_db "$source" "$SCRATCH"
     python "$BENCH/bench_invoicing.py" -c "$ODOO_CONF" -d "$SCRATCH" \
-        --invoices "$INVOICES" --label "rep=$2 $1 addon=$TPL" | collect_json "$RESULTS"
-    [ "${PIPESTATUS[0]}" = 0 ] || die "bench_invoicing.py failed on $source"
+        --invoices "$INVOICES" --label "rep=$2 $1 addon=$TPL" | collect_json "$RESULTS" ||
+        die "bench_invoicing.py failed on $source"
     drop_db "$SCRATCH"
 }
 
