@@ -26,6 +26,11 @@ Three steps, each in its own transaction, committed inside the timing, as the ad
 Do", the state OCA's channel actions then send from; ours issues the notices (levels,
 channel states, costs and interest frozen), it does not send either.
 
+--analyze runs ANALYZE on the database before each step, untimed: what autovacuum
+does a minute after a bulk write on a default PostgreSQL (this machine's server runs
+without autovacuum). Without it OCA's level query plans against an empty
+credit_control_line and its rerun takes minutes (../shared/research/perf-anchor.md).
+
 --digest writes what the first step selected, one "move line id, level" per line,
 with its checks against an independent SQL reading of the book; --compare checks
 that both engines selected the same receivable lines. Figures as bench_escalation.py
@@ -259,6 +264,11 @@ def parse_args():
         "--digest", type=Path, help="write the first step's selection to this JSON"
     )
     parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="ANALYZE the database before each step, untimed (autovacuum's part)",
+    )
+    parser.add_argument(
         "--fixpoint",
         action="store_true",
         help="oca with --digest: afterwards, untimed, run OCA again on the same day "
@@ -336,10 +346,14 @@ def main():
         "overdue_lines": len(oracle),
         "as_of": as_of.isoformat(),
         "uid": args.uid,
+        "analyzed": args.analyze,
     }
     results = []
 
     def step(name, work):
+        if args.analyze:  # untimed: what autovacuum does after a bulk write
+            with registry.cursor() as cr:
+                cr.execute("ANALYZE")
         with registry.cursor() as cr:
             env = api.Environment(cr, args.uid, context)
             with measure(counter, False) as figures:

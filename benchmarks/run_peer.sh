@@ -10,6 +10,10 @@
 # The medians and ratios ours/OCA are printed at the end. Environment:
 #   REPS=3        repetitions per N (default 3)
 #   OCA_MAX_N=n   measure OCA only up to N = n (default 50000): above, ours alone
+#   ANALYZE=0     no ANALYZE before each step (default 1: autovacuum's part, untimed)
+#   FIXPOINT_MAX_N=n  up to this N (default 10000) the first repetition of OCA then
+#                 runs again on the same day until it adds nothing (untimed): its
+#                 lines must end at the levels ours gives in one run
 #   RESULTS=file  JSON lines of the steps (default ~/.cache/debtor_dunning/bench/results.jsonl)
 #   REGENERATE=1  rebuild the data databases
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -19,6 +23,8 @@ source "$(dirname "$0")/lib.sh"
 RESULTS=${RESULTS:-$OUT/results.jsonl}
 REPS=${REPS:-3}
 OCA_MAX_N=${OCA_MAX_N:-50000}
+FIXPOINT_MAX_N=${FIXPOINT_MAX_N:-10000}
+ANALYZE=${ANALYZE:-1}
 [ $# -gt 0 ] || set -- 10000 50000
 mkdir -p "$(dirname "$RESULTS")"
 touch "$RESULTS"
@@ -28,13 +34,17 @@ trap 'drop_db "$SCRATCH" 2>/dev/null || true' EXIT
 
 measure() { # measure ENGINE N REP SOURCE CONF
     local engine=$1 n=$2 rep=$3 source=$4 conf=$5 extra=()
-    [ "$rep" = 1 ] && extra=(--digest "$OUT/peer_digest_${n}_$engine.json")
+    [ "$ANALYZE" = 1 ] && extra+=(--analyze)
+    if [ "$rep" = 1 ]; then
+        extra+=(--digest "$OUT/peer_digest_${n}_$engine.json")
+        [ "$engine" = oca ] && [ "$n" -le "$FIXPOINT_MAX_N" ] && extra+=(--fixpoint)
+    fi
     say "N=$n, repetition $rep/$REPS: $engine on a copy of $source (load $(cut -d' ' -f1-3 /proc/loadavg))"
     copy_db "$source" "$SCRATCH"
     python "$BENCH/bench_peer.py" -c "$conf" -d "$SCRATCH" --engine "$engine" \
         --label "N=$n rep=$rep engine=$engine addon=$(cat "$STATE/$DATA.version") $OCA_PACKAGE" \
-        "${extra[@]}" | collect_json "$RESULTS"
-    [ "${PIPESTATUS[0]}" = 0 ] || die "bench_peer.py --engine $engine failed on N=$n"
+        "${extra[@]}" | collect_json "$RESULTS" ||
+        die "bench_peer.py --engine $engine failed on N=$n"
     drop_db "$SCRATCH"
 }
 
