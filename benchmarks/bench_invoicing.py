@@ -19,6 +19,7 @@ Figures as bench_escalation.py measures them; one JSON line per step (prefix "JS
 import argparse
 import datetime
 import json
+import re
 import statistics
 import threading
 from collections import defaultdict
@@ -178,6 +179,19 @@ def report(r):
     print("JSON " + json.dumps(r, default=str), flush=True)
 
 
+def _rep(record):
+    """The repetition a record belongs to (its label says rep=K)."""
+    match = re.search(r"rep=(\d+)", record.get("label", ""))
+    return match and int(match.group(1))
+
+
+def _paired(with_, without, key):
+    """Median over the repetitions of with / without measured one after the other."""
+    by_rep = {_rep(r): r[key] for r in without}
+    ratios = [r[key] / by_rep[_rep(r)] for r in with_ if by_rep.get(_rep(r))]
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def summarize(path, skip):
     """Medians with and without the add-on, and their ratio, per step and in all."""
     groups = defaultdict(list)
@@ -190,12 +204,12 @@ def summarize(path, skip):
         for r in records:
             for key in ("wall_s", "cpu_s", "queries"):
                 totals[n, addon, r["label"]][key] += r[key]
-    for (n, addon, _label), total in totals.items():
-        groups[n, addon, "total"].append(total)
+    for (n, addon, label), total in totals.items():
+        groups[n, addon, "total"].append(dict(total, label=label))
     print(
         f"{'N':>6} {'step':<6} {'reps':>5} | {'wall s with/without':>20} {'ratio':>6} "
-        f"| {'CPU s with/without':>19} {'ratio':>6} | {'queries with/without':>21} "
-        f"{'ratio':>6}"
+        f"{'paired':>6} | {'CPU s with/without':>19} {'ratio':>6} {'paired':>6} | "
+        f"{'queries with/without':>21} {'ratio':>6}"
     )
     for n in sorted({key[0] for key in groups}):
         for name in ("create", "post", "pay", "total"):
@@ -207,11 +221,18 @@ def summarize(path, skip):
                 x = statistics.median(r[key] for r in a)
                 y = statistics.median(r[key] for r in b)
                 pair = f"{format(x, fmt)} / {format(y, fmt)}"
-                cells.append(f"{pair:>20} {x / y:>6.3f}")
+                cell = f"{pair:>20} {x / y:>6.3f}"
+                if key != "queries":
+                    cell += f" {_paired(a, b, key):>6.3f}"
+                cells.append(cell)
             print(f"{n:>6,} {name:<6} {len(a)}/{len(b):<3} | " + " | ".join(cells))
     loads = [r["load_1min"] for k, rs in groups.items() if k[2] != "total" for r in rs]
     if loads:
-        print(f"(medians; load average during the steps {statistics.median(loads):.2f})")
+        print(
+            f"(medians; paired: median of the ratios of the repetitions, with and "
+            f"without measured one after the other; load average during the steps "
+            f"{statistics.median(loads):.2f})"
+        )
 
 
 if __name__ == "__main__":
