@@ -41,6 +41,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import re
 import statistics
 import sys
 import threading
@@ -450,9 +451,22 @@ def _combined(records):
             p, v = steps["propose"], steps["validate"]
             c = {k: p[k] + v[k] for k in ("wall_s", "cpu_s", "queries", "sql_s")}
             c["rss_peak_mib"] = max(p["rss_peak_mib"], v["rss_peak_mib"])
-            c["lines"], c["load_1min"] = p["lines"], p["load_1min"]
+            c["lines"], c["load_1min"], c["label"] = p["lines"], p["load_1min"], p["label"]
             combined.append(c)
     return combined
+
+
+def _rep(record):
+    """The repetition a record belongs to (its label says rep=K)."""
+    match = re.search(r"rep=(\d+)", record.get("label", ""))
+    return match and int(match.group(1))
+
+
+def _paired(ours_records, oca_records, key):
+    """Median over the repetitions of ours / OCA, measured one after the other."""
+    by_rep = {_rep(r): r[key] for r in oca_records}
+    ratios = [r[key] / by_rep[_rep(r)] for r in ours_records if by_rep.get(_rep(r))]
+    return statistics.median(ratios) if ratios else None
 
 
 def summarize(path, skip):
@@ -476,7 +490,7 @@ def summarize(path, skip):
     print(
         f"{'N':>8} {'step':<17} {'reps':>4} | {'wall s':>15} | {'CPU s':>15} | "
         f"{'queries':>17} | {'peak RSS MiB':>11} | {'lines':>13} | ratios ours/OCA: "
-        "wall CPU queries RSS"
+        "wall CPU queries RSS | paired: wall CPU"
     )
     for n in sorted({k[0] for k in groups}):
         for name in steps:
@@ -494,14 +508,20 @@ def summarize(path, skip):
             for key in FIGURES:
                 x, y = med(a, key), med(b, key)
                 ratios.append(f"{x / y:.3g}" if x is not None and y else "-")
+            paired = [_paired(a, b, key) for key in ("wall_s", "cpu_s")]
+            paired = " ".join(f"{x:.3g}" if x else "-" for x in paired)
             load = med(a + b, "load_1min")
             print(
                 f"{n:>8,} {name:<17} {len(a)}/{len(b)} | {pair('wall_s', '.2f'):>15} "
                 f"| {pair('cpu_s', '.2f'):>15} | {pair('queries', ',.0f'):>17} | "
                 f"{pair('rss_peak_mib', '.0f'):>11} | {pair('lines', ',.0f'):>13} | "
-                f"{' '.join(ratios)}   (load {load:.2f})"
+                f"{' '.join(ratios)} | {paired}   (load {load:.2f})"
             )
-    print("(ours / OCA medians; lines: receivable lines in the step's run)")
+    print(
+        "(ours / OCA medians; paired: median of the ratios of the repetitions, ours "
+        "and OCA measured one after the other; lines: receivable lines in the step's "
+        "run; load: median 1-minute load average at the steps' start)"
+    )
 
 
 if __name__ == "__main__":
