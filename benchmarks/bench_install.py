@@ -33,10 +33,14 @@ def main():
     load = os.getloadavg()[0]
     start = time.perf_counter()
     with args.log.open("w") as log:
-        done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        done = subprocess.run(
+            command, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    failed = [line for line in args.log.read_text().splitlines() if FAILURES.search(line)]
+    failed = [
+        line for line in args.log.read_text().splitlines() if FAILURES.search(line)
+    ]
     record = {
         "bench": "install",
         "step": args.step,

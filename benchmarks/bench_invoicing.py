@@ -25,12 +25,12 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
+from bench_escalation import QueryCounter, measure
+from generate import setup_company
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-
-from bench_escalation import QueryCounter, measure
-from generate import setup_company
 
 BATCH = 100
 
@@ -86,9 +86,7 @@ def invoice_vals(i, customers, product, day):
             Command.create(
                 {"product_id": product, "quantity": 1 + i % 5, "price_unit": 80 + i}
             ),
-            Command.create(
-                {"product_id": product, "quantity": 1, "price_unit": 15.5}
-            ),
+            Command.create({"product_id": product, "quantity": 1, "price_unit": 15.5}),
         ],
     }
 
@@ -116,7 +114,7 @@ def main():
         company_id, customers, product = set_up(env, n)
         cr.commit()
     context = {"allowed_company_ids": [company_id]}
-    today = datetime.date.today()
+    today = datetime.datetime.now(datetime.UTC).date()
     batches = [range(i, min(i + BATCH, n)) for i in range(0, n, BATCH)]
     ids = []
     base = {
@@ -162,8 +160,7 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, context)
         states = {
-            state
-            for state in env["account.move"].browse(ids).mapped("payment_state")
+            state for state in env["account.move"].browse(ids).mapped("payment_state")
         }
         assert states <= {"paid", "in_payment"}, states
 
@@ -192,8 +189,8 @@ def _paired(with_, without, key):
     return statistics.median(ratios) if ratios else float("nan")
 
 
-def summarize(path, skip):
-    """Medians with and without the add-on, and their ratio, per step and in all."""
+def _groups(path, skip):
+    """Records per (N, with the add-on, step), plus each repetition's total."""
     groups = defaultdict(list)
     for line in path.read_text().splitlines()[skip:]:
         r = json.loads(line) if line.strip() else {}
@@ -206,6 +203,12 @@ def summarize(path, skip):
                 totals[n, addon, r["label"]][key] += r[key]
     for (n, addon, label), total in totals.items():
         groups[n, addon, "total"].append(dict(total, label=label))
+    return groups
+
+
+def summarize(path, skip):
+    """Medians with and without the add-on, and their ratio, per step and in all."""
+    groups = _groups(path, skip)
     print(
         f"{'N':>6} {'step':<6} {'reps':>5} | {'wall s with/without':>20} {'ratio':>6} "
         f"{'paired':>6} | {'CPU s with/without':>19} {'ratio':>6} {'paired':>6} | "

@@ -1,4 +1,4 @@
-"""One dunning engine on a benchmark book: debtor_dunning or OCA's account_credit_control.
+"""One dunning engine on a benchmark book: ours or OCA's account_credit_control.
 
     python benchmarks/bench_peer.py -c ODOO_CONF -d DB --engine ours|oca [--digest F]
     python benchmarks/bench_peer.py --compare OURS_DIGEST OCA_DIGEST
@@ -48,11 +48,11 @@ import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from bench_escalation import PARAM, STANDARD_WAITS, QueryCounter, configure, measure
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-
-from bench_escalation import PARAM, STANDARD_WAITS, QueryCounter, configure, measure
 
 
 # ------------------------------------------------- debtor_dunning's entry points
@@ -83,7 +83,9 @@ SELECT (SELECT count(*) FROM debtor_dunning_notice WHERE run_id = %(run)s),
 
 
 # ------------------------------------------------------------ OCA's add-on
-OCA_SELECTED_SQL = "SELECT move_line_id, level FROM credit_control_line WHERE run_id = %s"
+OCA_SELECTED_SQL = (
+    "SELECT move_line_id, level FROM credit_control_line WHERE run_id = %s"
+)
 OCA_COUNTS_SQL = """
 SELECT count(*), count(*) FILTER (WHERE state = 'to_be_sent'),
        count(*) FILTER (WHERE state = 'ignored')
@@ -294,14 +296,11 @@ def main():
     if args.summarize:
         summarize(args.summarize, args.skip)
         return
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    registry = Registry(args.database)
-    counter = QueryCounter(keep_statements=False)
-    thread = threading.current_thread()
-    thread.query_hooks = (*getattr(thread, "query_hooks", ()), counter)
+    measure_engine(args)
 
+
+def prepare(registry, args):
+    """Configure the engine (untimed); the book's facts and the oracle's selection."""
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         get = env["ir.config_parameter"].get_param
@@ -326,6 +325,19 @@ def main():
         for model in models:
             env[model].search_count([])
         cr.rollback()
+    return company, as_of, policy_id, book, oracle, context
+
+
+def measure_engine(args):
+    """The three steps of one engine, measured; the digest of its first run."""
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
+    registry = Registry(args.database)
+    counter = QueryCounter(keep_statements=False)
+    thread = threading.current_thread()
+    thread.query_hooks = (*getattr(thread, "query_hooks", ()), counter)
+    company, as_of, policy_id, book, oracle, context = prepare(registry, args)
 
     def call(env, run=None):
         co = env["res.company"].browse(company.id)
@@ -451,7 +463,11 @@ def _combined(records):
             p, v = steps["propose"], steps["validate"]
             c = {k: p[k] + v[k] for k in ("wall_s", "cpu_s", "queries", "sql_s")}
             c["rss_peak_mib"] = max(p["rss_peak_mib"], v["rss_peak_mib"])
-            c["lines"], c["load_1min"], c["label"] = p["lines"], p["load_1min"], p["label"]
+            c["lines"], c["load_1min"], c["label"] = (
+                p["lines"],
+                p["load_1min"],
+                p["label"],
+            )
             combined.append(c)
     return combined
 

@@ -128,7 +128,8 @@ INSERT INTO res_partner (
     {debtor_type_column} create_uid, write_uid, create_date, write_date)
 SELECT nm, nm, CASE WHEN i %% 2 = 0 THEN nm END, %(company)s, i %% 2 = 0, 'contact',
        true, 'en_US', em, em, 1, 0, true, 0, 0, 'ask', 'no-message',
-       {debtor_type_value} %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+       {debtor_type_value}
+       %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
   FROM (SELECT i, 'Bench Customer ' || lpad(i::text, 6, '0') AS nm,
                CASE WHEN i %% 10 < 7 THEN 'customer' || i || '@bench.example' END AS em
           FROM generate_series(1, %(partners)s) i) s
