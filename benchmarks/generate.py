@@ -125,16 +125,18 @@ INSERT INTO res_partner (
     name, complete_name, commercial_company_name, company_id, is_company, type,
     active, lang, email, email_normalized, customer_rank, supplier_rank,
     partner_share, color, message_bounce, autopost_bills, invoice_warn,
-    dunning_debtor_type, create_uid, write_uid, create_date, write_date)
+    {debtor_type_column} create_uid, write_uid, create_date, write_date)
 SELECT nm, nm, CASE WHEN i %% 2 = 0 THEN nm END, %(company)s, i %% 2 = 0, 'contact',
        true, 'en_US', em, em, 1, 0, true, 0, 0, 'ask', 'no-message',
-       CASE WHEN i %% 2 = 0 THEN 'business' ELSE 'consumer' END,
+       {debtor_type_value}
        %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
   FROM (SELECT i, 'Bench Customer ' || lpad(i::text, 6, '0') AS nm,
                CASE WHEN i %% 10 < 7 THEN 'customer' || i || '@bench.example' END AS em
           FROM generate_series(1, %(partners)s) i) s
 RETURNING id
 """
+
+DEBTOR_TYPE_SQL = "CASE WHEN i %% 2 = 0 THEN 'business' ELSE 'consumer' END,"
 
 # One row per invoice with everything random drawn once (setseed makes it repeatable),
 # and the ids it will get: blocks reserved on the sequences beforehand.
@@ -374,7 +376,17 @@ def insert_book(cr, ctx, n, as_of, seed):
         timings[name] = (time.perf_counter() - start, cr.rowcount)
 
     partners = max(1, n // 10)
-    step("customers", PARTNERS_SQL, dict(ctx, partners=partners))
+    # Without the add-on (a book it is installed on later) there is no debtor type.
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns"
+        " WHERE table_name = 'res_partner' AND column_name = 'dunning_debtor_type'"
+    )
+    addon = bool(cr.fetchall())
+    partners_sql = PARTNERS_SQL.format(
+        debtor_type_column="dunning_debtor_type," if addon else "",
+        debtor_type_value=DEBTOR_TYPE_SQL if addon else "",
+    )
+    step("customers", partners_sql, dict(ctx, partners=partners))
     partner_ids = [row[0] for row in cr.fetchall()]
     cr.execute(
         "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
