@@ -41,6 +41,7 @@
         "views/debtor_dunning_rate_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/debtor_dunning_charge_waive_views.xml",
+        "wizards/debtor_dunning_notice_cancel_views.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

@@ -14,6 +14,8 @@ from debtor_dunning.core.arrangement import (
     allocate_to_instalments,
     breached,
     instalment_schedule,
+    last_due_date,
+    months_after,
 )
 from debtor_dunning.core.errors import DunningRuleError
 
@@ -208,3 +210,33 @@ def test_schedule_sums_to_the_total_with_dates_in_order(case):
     assert 0 <= regular[-1] - regular[0] < count * D("0.01")
     paid = allocate_to_instalments(schedule, paid_total)
     assert sum(paid) == min(paid_total, total)
+
+
+def test_last_due_date_counts_periods_after_the_first_and_a_down_payment():
+    first = date(2026, 1, 31)
+    assert last_due_date(1, first, Frequency.MONTHLY) == first
+    assert last_due_date(3, first, Frequency.MONTHLY) == date(2026, 3, 31)
+    assert last_due_date(3, first, Frequency.MONTHLY, down_payment=True) == date(
+        2026, 4, 30
+    )
+    assert last_due_date(2, first, Frequency.WEEKLY) == date(2026, 2, 7)
+
+
+def test_months_after_clamps_to_the_end_of_the_month():
+    assert months_after(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert months_after(date(2026, 11, 24), 24) == date(2028, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("first", "frequency", "count"),
+    [
+        (date(9999, 12, 31), Frequency.MONTHLY, 2),
+        (date(9999, 12, 31), Frequency.WEEKLY, 2),
+        (date(9990, 1, 1), Frequency.QUARTERLY, 9999),
+    ],
+)
+def test_dates_past_the_calendar_are_an_error_not_an_overflow(first, frequency, count):
+    with pytest.raises(DunningRuleError, match="past the year 9999"):
+        last_due_date(count, first, frequency)
+    with pytest.raises(DunningRuleError, match="past the year 9999"):
+        instalment_schedule(Decimal("100.00"), count, first, frequency)

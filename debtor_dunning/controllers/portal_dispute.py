@@ -122,20 +122,25 @@ class DunningDisputePortal(CustomerPortal):
                     "Tell us what is wrong, so that we can settle it quickly."
                 )
             else:
-                dispute = (
-                    env["debtor.dunning.dispute"]
-                    .sudo()
-                    .create(
-                        {
-                            "move_id": invoice.id,
-                            "reason": reason,
-                            "note": note,
-                            "source": "portal",
-                        }
-                    )
-                )
-                dispute.message_subscribe(partner_ids=env.user.partner_id.ids)
-                return request.redirect(dispute.access_url)
+                try:
+                    with env.cr.savepoint():
+                        dispute = (
+                            env["debtor.dunning.dispute"]
+                            .sudo()
+                            .create(
+                                {
+                                    "move_id": invoice.id,
+                                    "reason": reason,
+                                    "note": note,
+                                    "source": "portal",
+                                }
+                            )
+                        )
+                except (UserError, ValidationError) as exception:
+                    error = exception.args[0]
+                else:
+                    dispute.message_subscribe(partner_ids=env.user.partner_id.ids)
+                    return request.redirect(dispute.access_url)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -211,9 +216,15 @@ class DunningDisputePortal(CustomerPortal):
             count = post.get("instalment_count", "")
             try:
                 first_date = fields.Date.to_date(post.get("first_date") or None)
-            except ValueError:  # not a date: the model says so, the form is kept
+            except ValueError:  # not a date (or past year 9999): the form is kept
                 first_date = None
+                error = env._(
+                    "The date of the first payment is not a date we can read: choose "
+                    "one in the calendar."
+                )
             try:
+                if error:
+                    raise UserError(error)
                 arrangement = (
                     env["debtor.dunning.arrangements"]
                     .sudo()

@@ -106,12 +106,34 @@ def _require_cents(value: object, name: str) -> Decimal:
     return rounded
 
 
+def last_due_date(
+    count: int, first_date: date, frequency: Frequency, down_payment: bool = False
+) -> date:
+    """The due date of the last of `count` instalments (after a down payment, one
+    period later); an error, never an overflow, past the calendar's end."""
+    require_count(count, "count", minimum=1)
+    require_date(first_date, "first_date")
+    return _step_date(first_date, frequency, count - 1 + int(down_payment))
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` months later (clamped to the month's end)."""
+    require_date(day, "day")
+    return _step_date(day, Frequency.MONTHLY, require_count(months, "months"))
+
+
 def _step_date(first_date: date, frequency: Frequency, steps: int) -> date:
     """Due date `steps` periods after `first_date`; months clamp to the month's end."""
     days, months = _STEP[frequency]
-    if not months:
-        return first_date + timedelta(days=days * steps)
-    # Counted from first_date each time, so 31 Jan -> 29 Feb -> 31 Mar keeps the 31st.
-    year, month = divmod(first_date.month - 1 + months * steps, 12)
-    year, month = first_date.year + year, month + 1
-    return date(year, month, min(first_date.day, monthrange(year, month)[1]))
+    try:
+        if not months:
+            return first_date + timedelta(days=days * steps)
+        # Counted from first_date each time: 31 Jan -> 29 Feb -> 31 Mar keeps the 31st.
+        year, month = divmod(first_date.month - 1 + months * steps, 12)
+        year, month = first_date.year + year, month + 1
+        return date(year, month, min(first_date.day, monthrange(year, month)[1]))
+    except (OverflowError, ValueError) as error:
+        raise DunningRuleError(
+            f"{steps} {frequency.value} steps after {first_date} lie past the year "
+            f"{date.max.year}"
+        ) from error

@@ -11,6 +11,7 @@ from ..core.errors import DunningRuleError
 from ..core.holds import Hold, HoldFacts, hold_on, resolve
 from ..core.money import to_decimal
 from ..core.promise import allocate_oldest_first
+from . import guard
 
 HOLDS = [
     (Hold.HANDED_OVER.value, "Handed over"),
@@ -154,6 +155,16 @@ class AccountMove(models.Model):
             if not column_exists(self.env.cr, "account_move", column):
                 create_column(self.env.cr, "account_move", column, kind)
         return super()._auto_init()
+
+    # ------------------------------------------------------------------ rights
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard.check_dunning_rights(self.browse(), vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard.check_dunning_rights(self, [vals])
+        return super().write(vals)
 
     # ------------------------------------------------------------------ open, holds
     @api.model

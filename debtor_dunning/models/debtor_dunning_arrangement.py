@@ -10,6 +10,7 @@ from ..core import arrangement as core_arrangement
 from ..core import interest
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal, to_float
+from . import guard
 
 STATES = [
     ("draft", "Draft"),
@@ -264,8 +265,27 @@ class DebtorDunningArrangement(models.Model):
             vals["name"] = sequence.next_by_code("debtor.dunning.arrangement") or "/"
         return super().create(vals_list)
 
+    def _dunning_confirmed(self):
+        """Arrangements agreed with the customer: their history stays as it is."""
+        return self.filtered("confirmed_date")
+
+    def _dunning_confirmed_message(self):
+        return self.env._(
+            "%(arrangement)s was confirmed to the customer: it cannot be changed or "
+            "deleted, only cancelled (Cancel), completed or broken.",
+            arrangement=self[:1].display_name,
+        )
+
+    def write(self, vals):
+        confirmed = self._dunning_confirmed()
+        guard.refuse_frozen(confirmed, vals, confirmed._dunning_confirmed_message())
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
+        confirmed = self._dunning_confirmed()
+        if confirmed:
+            raise UserError(confirmed._dunning_confirmed_message())
         if self.filtered(lambda a: a.state not in ("draft", "cancel")):
             raise UserError(
                 self.env._("Cancel a payment arrangement before deleting it.")

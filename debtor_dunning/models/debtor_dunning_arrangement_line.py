@@ -1,6 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..core.money import to_decimal, to_float
+from . import guard
 
 
 class DebtorDunningArrangementLine(models.Model):
@@ -41,6 +43,28 @@ class DebtorDunningArrangementLine(models.Model):
         help="The customer was reminded of this instalment: never twice.",
     )
     activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True)
+
+    def _check_arrangement_not_confirmed(self, arrangements):
+        confirmed = arrangements._dunning_confirmed()
+        if confirmed and not guard.is_own(self.env):
+            raise UserError(confirmed._dunning_confirmed_message())
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_arrangement_not_confirmed(
+            self.env["debtor.dunning.arrangement"].browse(
+                [v["arrangement_id"] for v in vals_list if v.get("arrangement_id")]
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_arrangement_not_confirmed(self.arrangement_id)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_not_confirmed(self):
+        self._check_arrangement_not_confirmed(self.arrangement_id)
 
     @api.depends("amount", "due_date", "arrangement_id.line_ids")
     def _compute_paid_amount(self):

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from . import guard
+
 REASONS = [
     ("price", "Price"),
     ("quality", "Quality"),
@@ -19,6 +21,8 @@ STATES = [
 ]
 # Days the responsible gets to settle a dispute (the deadline of his activity).
 DEADLINE_DAYS = 14
+# A note or resolution longer than this is no note (the portal's too).
+MAX_TEXT_LENGTH = 5000
 
 
 class DebtorDunningDispute(models.Model):
@@ -134,6 +138,24 @@ class DebtorDunningDispute(models.Model):
                     )
                 )
 
+    @api.constrains("note", "resolution")
+    def _check_text_length(self):
+        for dispute in self:
+            for text, what in (
+                (dispute.note, self.env._("Note")),
+                (dispute.resolution, self.env._("Resolution")),
+            ):
+                if text and len(text) > MAX_TEXT_LENGTH:
+                    raise ValidationError(
+                        self.env._(
+                            "%(what)s: at most %(max)s characters, please (this one "
+                            "has %(length)s).",
+                            what=what,
+                            max=MAX_TEXT_LENGTH,
+                            length=len(text),
+                        )
+                    )
+
     @api.constrains("move_id", "state")
     def _check_one_open_per_invoice(self):
         moves = self.filtered(lambda d: d.state == "open").move_id
@@ -167,12 +189,29 @@ class DebtorDunningDispute(models.Model):
         disputes._schedule_settlement()
         return disputes
 
+    def _dunning_settled(self):
+        return self.filtered(lambda d: d.state != "open")
+
+    def _dunning_settled_message(self):
+        return self.env._(
+            "Dispute %(dispute)s is settled: its history stays as it is.",
+            dispute=self[:1].display_name,
+        )
+
     def write(self, vals):
+        settled = self._dunning_settled()
+        guard.refuse_frozen(settled, vals, settled._dunning_settled_message())
         moves = self.move_id
         result = super().write(vals)
         if {"state", "move_id"} & set(vals):
             (moves | self.move_id)._dunning_sync_disputed()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_open(self):
+        settled = self._dunning_settled()
+        if settled:
+            raise UserError(settled._dunning_settled_message())
 
     def unlink(self):
         moves = self.move_id
@@ -274,9 +313,9 @@ class DebtorDunningDispute(models.Model):
         """Close the disputes: dunning of their invoices resumes unless held else."""
         self.write({"state": state, "resolved_date": fields.Date.context_today(self)})
         label = dict(self._fields["state"]._description_selection(self.env))[state]
-        self.activity_feedback(["mail.mail_activity_data_todo"], feedback=label)
+        self.sudo().activity_feedback(["mail.mail_activity_data_todo"], feedback=label)
         # Followers hear the outcome: the customer too when he opened it in the portal.
-        for dispute in self:
+        for dispute in self.sudo():  # the author needs no e-mail address
             dispute.message_post(
                 body=self.env._(
                     "Dispute settled: %(outcome)s. %(resolution)s",

@@ -3,6 +3,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# About ten years after the due date, a year to pay: beyond is a typo, and would
+# take dates past the calendar's end.
+MAX_WAIT_DAYS = 3650
+MAX_PAY_DAYS = 365
+
 
 class DebtorDunningLevel(models.Model):
     _name = "debtor.dunning.level"
@@ -21,14 +26,14 @@ class DebtorDunningLevel(models.Model):
     wait_days = fields.Integer(
         string="Days After Due Date",
         required=True,
-        help="Days after the due date at which this level is reached. Negative: a "
-        "polite "
-        "reminder before the due date.",
+        help="Days after the due date at which this level is reached (0 to 3650; "
+        "each level more than the one before).",
     )
     pay_days = fields.Integer(
         string="Days to Pay",
         default=14,
-        help="The letter asks for payment within this many days of its date.",
+        help="The letter asks for payment within this many days of its date (0 to "
+        "365).",
     )
     send_email = fields.Boolean(string="E-mail", default=True)
     send_letter = fields.Boolean(string="Printed Letter")
@@ -115,6 +120,53 @@ class DebtorDunningLevel(models.Model):
                     level.rank = rank
         for level in self.filtered(lambda level: not level.policy_id):
             level.rank = 0
+
+    def _dunning_ranges(self):
+        """{field: (lowest, highest, what it is in the user's words)}: a level outside
+        these would break the daily run (dates beyond the calendar) or dun invoices
+        before they are due."""
+        return {
+            "wait_days": (0, MAX_WAIT_DAYS, self.env._("the days after the due date")),
+            "pay_days": (0, MAX_PAY_DAYS, self.env._("the days to pay")),
+        }
+
+    @api.constrains("wait_days", "pay_days")
+    def _check_ranges(self):
+        ranges = self._dunning_ranges()
+        for level in self:
+            for name, (low, high, what) in ranges.items():
+                if not low <= level[name] <= high:
+                    raise ValidationError(
+                        self.env._(
+                            "%(level)s: %(what)s must lie between %(low)s and "
+                            "%(high)s, not %(value)s.",
+                            level=level.name,
+                            what=what,
+                            low=low,
+                            high=high,
+                            value=level[name],
+                        )
+                    )
+
+    @api.constrains("wait_days", "sequence", "policy_id")
+    def _check_order_by_days(self):
+        """Levels follow each other by their days after the due date, never equal."""
+        self._check_ranges()  # a day count out of range is named as such first
+        for policy in self.policy_id:
+            levels = policy.level_ids.sorted(lambda level: (level.sequence, level.id))
+            for before, after in zip(levels, levels[1:], strict=False):
+                if after.wait_days <= before.wait_days:
+                    raise ValidationError(
+                        self.env._(
+                            "%(level)s: the days after the due date (%(days)s) must "
+                            "be more than those of %(before)s (%(before_days)s), the "
+                            "level before it.",
+                            level=after.name,
+                            days=after.wait_days,
+                            before=before.name,
+                            before_days=before.wait_days,
+                        )
+                    )
 
     @api.constrains("fourteen_day_letter", "wait_days")
     def _check_fourteen_day_letter_after_due_date(self):

@@ -13,6 +13,7 @@ from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..core import reference
 from ..core.errors import DunningRuleError
+from . import guard
 
 _logger = logging.getLogger(__name__)
 
@@ -54,6 +55,19 @@ _CHARGE_TOTALS_SQL = """
 # Practice: calls in the middle of the week get answered (Monday is catching up,
 # Friday is wrapping up), see the seeds of the credit controllers' tips.
 _CALL_WEEKDAYS = (1, 2, 3)
+# How an issued notice reached the customer: the sending code records these; what
+# the customer was sent (level, dates, lines, amounts, texts) stays frozen.
+DELIVERY_FIELDS = (
+    "email_state",
+    "letter_state",
+    "call_state",
+    "mail_id",
+    "mail_message_id",
+    "email_attempt_count",
+    "email_error",
+    "email_date",
+    "letter_date",
+)
 
 
 @functools.cache
@@ -84,7 +98,8 @@ class DebtorDunningNotice(models.Model):
     _check_company_auto = True
 
     name = fields.Char(readonly=True, copy=False, default="/")
-    run_id = fields.Many2one("debtor.dunning.run", ondelete="cascade", index=True)
+    # A run with issued notices cannot be deleted: a cascade would skip their guard.
+    run_id = fields.Many2one("debtor.dunning.run", ondelete="restrict", index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
@@ -113,6 +128,10 @@ class DebtorDunningNotice(models.Model):
         tracking=True,
     )
     line_ids = fields.One2many("debtor.dunning.notice.line", "notice_id")
+    # Cancel notice (an issued one): who, when and why; the record stays.
+    cancel_reason = fields.Text(readonly=True, copy=False)
+    cancelled_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    cancelled_date = fields.Datetime(string="Cancelled On", readonly=True, copy=False)
     amount_total = fields.Monetary(
         string="Total Due",
         currency_field="currency_id",
@@ -447,16 +466,40 @@ class DebtorDunningNotice(models.Model):
                 )
             )
 
+    # ------------------------------------------------------------------ guard
+    def _dunning_frozen(self):
+        """The notices whose content went to the customer: issued, or cancelled
+        after issue (see models/guard.py)."""
+        return self.filtered(
+            lambda n: n.state == "issued" or (n.state == "cancel" and n.cancelled_date)
+        )
+
+    def _dunning_frozen_message(self):
+        return self.env._(
+            "%(notice)s was issued: what the customer was sent cannot be changed or "
+            "deleted. Use Cancel Notice, with a reason, to withdraw it.",
+            notice=self[:1].display_name,
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not guard.is_own(self.env) and any(
+            vals.get("state", "draft") != "draft" for vals in vals_list
+        ):
+            raise UserError(
+                self.env._("A notice is created as a proposal; issuing issues it.")
+            )
+        return super().create(vals_list)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_proposed(self):
-        if self.filtered(lambda notice: notice.state == "issued"):
-            raise UserError(
-                self.env._(
-                    "An issued notice cannot be deleted: it was sent to the customer."
-                )
-            )
+        frozen = self._dunning_frozen()
+        if frozen:
+            raise UserError(frozen._dunning_frozen_message())
 
     def write(self, vals):
+        frozen = self._dunning_frozen()
+        guard.refuse_frozen(frozen, vals, frozen._dunning_frozen_message())
         if "level_id" in vals:
             self._check_level_change(
                 self.env["debtor.dunning.level"].browse(vals["level_id"])
@@ -495,14 +538,57 @@ class DebtorDunningNotice(models.Model):
         ):
             by_day.setdefault(day, []).append(notice.id)
         for day, ids in by_day.items():
-            self.browse(ids).write({"pay_by_date": day})
+            guard.own(self.browse(ids)).write({"pay_by_date": day})
+
+    def _dunning_record_delivery(self, vals):
+        """Record how these notices reached the customer (sending code only).
+
+        What was sent stays frozen: only the delivery facts are written here.
+        """
+        wrong = set(vals) - set(DELIVERY_FIELDS)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only delivery facts can be recorded on an issued notice, not "
+                    "%(fields)s.",
+                    fields=", ".join(sorted(wrong)),
+                )
+            )
+        return guard.own(self).write(vals)
 
     def action_cancel(self):
         """Take a proposed notice out of its run."""
         if self.filtered(lambda notice: notice.state != "draft"):
-            raise UserError(self.env._("Only a proposed notice can be cancelled."))
+            raise UserError(
+                self.env._(
+                    "Only a proposed notice can be taken out of its run; an issued "
+                    "one is cancelled with a reason (Cancel Notice)."
+                )
+            )
         self.state = "cancel"
         return True
+
+    def action_open_cancel_issued(self):
+        """Open the dialog that cancels issued notices with a reason."""
+        if self.filtered(lambda notice: notice.state != "issued"):
+            raise UserError(self.env._("Only an issued notice can be cancelled here."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Notice"),
+            "res_model": "debtor.dunning.notice.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_notice_ids": self.ids},
+        }
+
+    def _dunning_cancel_issued(self, reason):
+        """Cancel these issued notices (see debtor.dunning.issuing._cancel_issued)."""
+        self.check_access("write")
+        return (
+            self.env["debtor.dunning.issuing"]
+            .sudo()
+            ._cancel_issued(self.sudo(), reason)
+        )
 
     def action_compute_charges(self):
         """Compute a proposed notice's costs and interest again (e.g. a new level)."""
@@ -619,7 +705,7 @@ class DebtorDunningNotice(models.Model):
     def _message_receive_bounce(self, email, partner):
         """The customer's mail server returned the e-mail: it failed."""
         result = super()._message_receive_bounce(email, partner)
-        self.filtered(lambda n: n.email_state == "sent").write(
+        self.filtered(lambda n: n.email_state == "sent")._dunning_record_delivery(
             {
                 "email_state": "failed",
                 "email_error": self.env._(
@@ -640,7 +726,9 @@ class DebtorDunningNotice(models.Model):
                     "have no e-mail to send."
                 )
             )
-        todo.filtered(lambda n: n.email_state == "failed").email_attempt_count = 0
+        todo.filtered(lambda n: n.email_state == "failed")._dunning_record_delivery(
+            {"email_attempt_count": 0}
+        )
         self.env["debtor.dunning.sending"]._send_notices(todo)
         return True
 

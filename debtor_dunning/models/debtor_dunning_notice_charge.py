@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 
 from ..core.law import Announcement, CostRule, GateReason
+from . import guard
 
 # The charge lines of notices go; their waivers are returned to keep them.
 _DROP_SQL = """
@@ -312,3 +314,30 @@ class DebtorDunningNoticeCharge(models.Model):
             for missing_kind, period in sorted(missing)
         ]
         return notes
+
+    # ------------------------------------------------------------------ guard
+    def _check_notice_not_frozen(self, notices):
+        """Lines of an issued notice are what the customer was sent: frozen."""
+        frozen = notices._dunning_frozen()
+        if frozen and not guard.is_own(self.env):
+            raise UserError(frozen._dunning_frozen_message())
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_notice_not_frozen(
+            self.env["debtor.dunning.notice"].browse(
+                [vals["notice_id"] for vals in vals_list if vals.get("notice_id")]
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        notices = self.notice_id
+        if vals.get("notice_id"):
+            notices |= notices.browse(vals["notice_id"])
+        self._check_notice_not_frozen(notices)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_not_issued(self):
+        self._check_notice_not_frozen(self.notice_id)

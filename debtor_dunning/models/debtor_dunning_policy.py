@@ -7,6 +7,11 @@ from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
 from .res_company import LAW_COUNTRIES
 
+# Beyond these a policy is a typo that would stop the daily run.
+MAX_POLICY_DAYS = 365
+MAX_MIN_AMOUNT = 1_000_000_000
+MAX_ARRANGEMENT_MONTHS = 120
+
 WEEKDAYS = (
     "send_monday",
     "send_tuesday",
@@ -118,6 +123,12 @@ class DebtorDunningPolicy(models.Model):
         "By age: it goes to the level its days overdue reach, still never past a level "
         "that needs its predecessor sent first.",
     )
+    arrangement_max_months = fields.Integer(
+        string="Longest Arrangement (Months)",
+        default=24,
+        help="A customer's own payment proposal in the portal ends within this many "
+        "months: its first payment and its last instalment (1 to 120).",
+    )
     aggregate_to_max = fields.Boolean(
         string="One Notice Per Customer",
         default=True,
@@ -152,19 +163,42 @@ class DebtorDunningPolicy(models.Model):
                     )
                 )
 
-    @api.constrains("grace_days", "min_interval_days", "min_amount")
+    def _dunning_ranges(self):
+        """{field: (lowest, highest, what it is in the user's words)}."""
+        return {
+            "grace_days": (0, MAX_POLICY_DAYS, self.env._("the grace days")),
+            "min_interval_days": (
+                0,
+                MAX_POLICY_DAYS,
+                self.env._("the minimum days between notices"),
+            ),
+            "min_amount": (0, MAX_MIN_AMOUNT, self.env._("the minimum amount")),
+            "arrangement_max_months": (
+                1,
+                MAX_ARRANGEMENT_MONTHS,
+                self.env._("the longest payment arrangement in months"),
+            ),
+        }
+
+    @api.constrains(
+        "grace_days", "min_interval_days", "min_amount", "arrangement_max_months"
+    )
     def _check_positive(self):
+        ranges = self._dunning_ranges()
         for policy in self:
-            if policy.grace_days < 0 or policy.min_interval_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Grace days and days between notices cannot be negative."
+            for name, (low, high, what) in ranges.items():
+                if not low <= policy[name] <= high:
+                    raise ValidationError(
+                        self.env._(
+                            "%(policy)s: %(what)s must lie between %(low)s and "
+                            "%(high)s, not %(value)s.",
+                            policy=policy.name,
+                            what=what,
+                            low=low,
+                            high=high,
+                            value=policy[name],
+                        )
                     )
-                )
-            if policy.min_amount < 0:
-                raise ValidationError(
-                    self.env._("The minimum amount cannot be negative.")
-                )
 
     @api.constrains("level_ids")
     def _check_ladder(self):

@@ -89,3 +89,48 @@ class DebtorDunningPosition(models.Model):
         )
         self.invalidate_model()
         self.env["account.move"].invalidate_model(["dunning_position_ids"])
+
+    @api.model
+    def _dunning_restore(self, values):
+        """Put positions back as they were before a cancelled notice, one statement
+        each: {move line id: level_id, last_date, term_date, notice_id}. A debt no
+        notice listed before loses its position: it was never dunned.
+        """
+        if not values:
+            return
+        self.flush_model()
+        ids = list(values)
+        never = [i for i in ids if not any(values[i].values())]
+        if never:
+            self.env.execute_query(
+                SQL(
+                    "DELETE FROM debtor_dunning_position WHERE move_line_id IN %s",
+                    tuple(never),
+                )
+            )
+        kept = [i for i in ids if i not in set(never)]
+        if kept:
+            self.env.execute_query(
+                SQL(
+                    """UPDATE debtor_dunning_position pos
+                          SET level_id = v.level_id,
+                              last_date = v.last_date,
+                              term_date = v.term_date,
+                              notice_id = v.notice_id,
+                              write_uid = %(uid)s,
+                              write_date = now() AT TIME ZONE 'UTC'
+                         FROM unnest(%(line)s::int[], %(level)s::int[],
+                                     %(last)s::date[], %(term)s::date[],
+                                     %(notice)s::int[])
+                              AS v(line_id, level_id, last_date, term_date, notice_id)
+                        WHERE pos.move_line_id = v.line_id""",
+                    uid=self.env.uid,
+                    line=kept,
+                    level=[values[i]["level_id"] for i in kept],
+                    last=[values[i]["last_date"] for i in kept],
+                    term=[values[i]["term_date"] for i in kept],
+                    notice=[values[i]["notice_id"] for i in kept],
+                )
+            )
+        self.invalidate_model()
+        self.env["account.move"].invalidate_model(["dunning_position_ids"])

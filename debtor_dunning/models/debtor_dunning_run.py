@@ -96,6 +96,11 @@ class DebtorDunningRun(models.Model):
             run.letter_to_print_count = letters.get((run.id, "to_print"), 0)
             run.letter_printed_count = letters.get((run.id, "printed"), 0)
 
+    def unlink(self):
+        """A run goes with its proposals; one with issued notices stays."""
+        self.notice_ids.unlink()  # refused for issued notices (their guard)
+        return super().unlink()
+
     def action_compute(self):
         """Fill an empty proposal with what would go out on its date."""
         for run in self:

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..core import law
+from . import guard
 from .debtor_dunning_rate import RATE_KINDS
 from .res_company import LAW_COUNTRIES
 
@@ -108,6 +109,16 @@ class ResPartner(models.Model):
         string="Running Arrangement",
         compute="_compute_dunning_arrangement_count",
     )
+
+    # ------------------------------------------------------------------ rights
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard.check_dunning_rights(self.browse(), vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard.check_dunning_rights(self, [vals])
+        return super().write(vals)
 
     @api.depends("is_company", "parent_id.is_company", "parent_id.dunning_debtor_type")
     def _compute_dunning_debtor_type(self):

@@ -7,19 +7,25 @@ cancellation or refusal, and a customer's own proposal from the portal.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
+from ..core import arrangement as core_arrangement
+from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
+from ..models import guard
 from ..models.debtor_dunning_arrangement import (
     ACTIVE,
     FREQUENCIES,
     MAX_PORTAL_INSTALMENTS,
 )
+
+# A policy without the setting: two years, as the standard policy.
+DEFAULT_MAX_MONTHS = 24
 
 
 class DebtorDunningArrangements(models.AbstractModel):
@@ -51,7 +57,7 @@ class DebtorDunningArrangements(models.AbstractModel):
                     not m.dunning_acknowledged_date or m.dunning_acknowledged_date < day
                 )
             ).write({"dunning_acknowledged_date": acknowledged})
-        arrangements.activity_feedback(
+        arrangements.sudo().activity_feedback(
             ["mail.mail_activity_data_todo"], feedback=self.env._("Confirmed")
         )
         self._schedule_instalments(arrangements)
@@ -63,7 +69,7 @@ class DebtorDunningArrangements(models.AbstractModel):
     def _cancel(self, arrangements):
         """Call arrangements off: their invoices are dunned again."""
         arrangements._check_state(("draft", *ACTIVE))
-        arrangements.write({"state": "cancel"})
+        guard.own(arrangements).write({"state": "cancel"})
         self._release(arrangements)
         self._drop_instalment_activities(arrangements)
 
@@ -72,7 +78,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         """Refuse customers' proposals; they get the reason by e-mail."""
         arrangements._check_state(("draft",))
         arrangements.write({"state": "cancel", "refusal_reason": reason})
-        arrangements.activity_feedback(
+        arrangements.sudo().activity_feedback(
             ["mail.mail_activity_data_todo"], feedback=self.env._("Refused")
         )
         self._notify_customer(
@@ -95,7 +101,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         for state in ACTIVE:
             moved = verdicts[state].filtered(lambda a, s=state: a.state != s)
             if moved:
-                moved.state = state
+                guard.own(moved).state = state
         going = verdicts["running"] | verdicts["late"]
         self._close_paid_activities(going, paid)
         self._remind(going, today, paid)
@@ -121,7 +127,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         """Paid in full: the arrangement closes itself."""
         if not arrangements:
             return
-        arrangements.write({"state": "completed"})
+        guard.own(arrangements).write({"state": "completed"})
         self._release(arrangements)
         self._drop_instalment_activities(arrangements)
         arrangements._message_log_batch(
@@ -136,7 +142,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         """An instalment was missed: the customer is told and dunning resumes."""
         if not arrangements:
             return
-        arrangements.write({"state": "broken", "broken_date": day})
+        guard.own(arrangements).write({"state": "broken", "broken_date": day})
         self._release(arrangements)
         self._drop_instalment_activities(arrangements)
         self._notify_customer(
@@ -186,7 +192,7 @@ class DebtorDunningArrangements(models.AbstractModel):
             ]
         )
         for line, activity in zip(lines, activities, strict=True):
-            line.activity_id = activity
+            guard.own(line).activity_id = activity
 
     @api.model
     def _drop_instalment_activities(self, arrangements):
@@ -232,7 +238,7 @@ class DebtorDunningArrangements(models.AbstractModel):
             ):
                 self._notify_customer(arrangement, template)
                 reminded |= line
-        reminded.reminded_date = today
+        guard.own(reminded).reminded_date = today
 
     @api.model
     def _notify_customer(self, arrangements, template_xmlid):
@@ -240,7 +246,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template:
             return
-        for arrangement in arrangements:
+        for arrangement in arrangements.sudo():  # the author needs no e-mail address
             if arrangement.partner_id.email:
                 arrangement.message_post_with_source(
                     template, subtype_xmlid="mail.mt_comment"
@@ -314,6 +320,48 @@ class DebtorDunningArrangements(models.AbstractModel):
             return self.env._("Choose how often you pay.")
         if not first_date:
             return self.env._("Enter the date of the first payment.")
-        if first_date < fields.Date.context_today(self):
+        today = fields.Date.context_today(self)
+        if first_date < today:
             return self.env._("The first payment cannot lie in the past.")
+        return self._portal_horizon_error(
+            invoices, count, frequency, first_date, today
+        ) or self._portal_waiting_error(invoices)
+
+    @api.model
+    def _portal_horizon_error(self, invoices, count, frequency, first_date, today):
+        """A proposal ends within the policy's longest arrangement (months)."""
+        policy = invoices[0].commercial_partner_id._dunning_policy(invoices.company_id)
+        months = policy.arrangement_max_months or DEFAULT_MAX_MONTHS
+        horizon = core_arrangement.months_after(today, months)
+        try:
+            last = core_arrangement.last_due_date(
+                count, first_date, core_arrangement.Frequency(frequency)
+            )
+        except DunningRuleError:
+            last = date.max
+        if first_date > horizon or last > horizon:
+            return self.env._(
+                "Your last payment would fall on %(last)s: a payment plan must end "
+                "within %(months)s months, by %(horizon)s. Choose an earlier first "
+                "payment, fewer instalments or more frequent payments.",
+                last=format_date(self.env, last) if last < date.max else "-",
+                months=months,
+                horizon=format_date(self.env, horizon),
+            )
+        return None
+
+    @api.model
+    def _portal_waiting_error(self, invoices):
+        """One waiting proposal per invoice: a second one is refused, saying why."""
+        waiting = self.env["debtor.dunning.arrangement"].search(
+            [("move_ids", "in", invoices.ids), ("state", "=", "draft")], limit=1
+        )
+        if waiting:
+            return self.env._(
+                "You already proposed a payment plan for %(invoices)s "
+                "(%(proposal)s): we will answer it soon. Leave those invoices out "
+                "of this proposal.",
+                invoices=", ".join((waiting.move_ids & invoices).mapped("name")),
+                proposal=waiting.name,
+            )
         return None

@@ -13,6 +13,7 @@ from ..core import law as core_law
 from ..core.errors import DunningRuleError
 from ..core.law import CostRule, GateReason
 from ..core.money import cents, split_pro_rata, to_decimal, to_float
+from ..models import guard
 
 # Costs, interest and the terms of a notice, by the law of each customer. Every legal
 # condition is decided in core/law.py; this service gathers the facts for all notices
@@ -668,7 +669,7 @@ class DebtorDunningCharges(models.AbstractModel):
                 )
             )
         today = fields.Date.context_today(self)
-        charges.write(
+        guard.own(charges).write(
             {
                 "waived": True,
                 "waive_reason": reason,
@@ -678,7 +679,7 @@ class DebtorDunningCharges(models.AbstractModel):
         )
         for notice in charges.notice_id:
             kept = notice.charge_ids.filtered(lambda charge: not charge.waived)
-            notice.write(
+            guard.own(notice).write(
                 {
                     "cost_amount": sum(
                         kept.filtered(lambda c: c.kind == "cost").mapped("amount")
@@ -688,13 +689,13 @@ class DebtorDunningCharges(models.AbstractModel):
                     ),
                 }
             )
-            notice.message_post(body=self._waive_message(kinds, reason))
+            notice.sudo().message_post(body=self._waive_message(kinds, reason))
         if rebooked:
             credits = rebooked.charge_move_id._reverse_moves(
                 [{"invoice_date": today, "ref": reason} for _move in rebooked],
                 cancel=True,
             )
-            rebooked.charge_move_id = False
+            guard.own(rebooked).charge_move_id = False
             self._post_charge_moves(rebooked)
             return credits
         return self.env["account.move"]

@@ -10,11 +10,13 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core import escalation
 from ..core.holds import Hold
+from ..models import guard
 
 _logger = logging.getLogger(__name__)
 
@@ -348,6 +350,22 @@ class DebtorDunningIssuing(models.AbstractModel):
                 moves=tuple(moves.ids),
             )
         )
+        # A cancelled notice may leave an invoice with no level at all.
+        self.env.execute_query(
+            SQL(
+                """UPDATE account_move m
+                      SET dunning_level_id = NULL,
+                          dunning_last_date = (SELECT MAX(pos.last_date)
+                                                 FROM debtor_dunning_position pos
+                                                WHERE pos.move_id = m.id)
+                    WHERE m.id IN %(moves)s
+                      AND m.dunning_level_id IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM debtor_dunning_position pos
+                                       WHERE pos.move_id = m.id
+                                         AND pos.level_id IS NOT NULL)""",
+                moves=tuple(moves.ids),
+            )
+        )
         moves.invalidate_recordset(["dunning_level_id", "dunning_last_date"])
 
     @api.model
@@ -401,5 +419,166 @@ class DebtorDunningIssuing(models.AbstractModel):
                     count=counts.get(notice, 0),
                 )
                 for notice in notices
+            }
+        )
+
+    # ------------------------------------------------------------------ cancel
+    @api.model
+    def _cancel_issued(self, notices, reason):
+        """Cancel issued notices: the levels they raised go back, the record stays.
+
+        Each listed debt returns to where it stood before the notice (the previous
+        level, date and term its line recorded); the invoices' levels and limitation
+        dates follow; an unpaid charge invoice is credited; e-mails not yet sent
+        stay home and the call is dropped. Who and why go to the chatter of the
+        notice and of its invoices. A notice whose debts a later notice listed
+        cannot be cancelled before that later one.
+        """
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Reason: say why the notice is cancelled."))
+        if not notices or notices.filtered(lambda n: n.state != "issued"):
+            raise UserError(self.env._("Only an issued notice can be cancelled."))
+        self._check_cancel_order(notices)
+        paid = notices.charge_move_id.filtered(
+            lambda move: move.state == "posted" and move.payment_state != "not_paid"
+        )
+        if paid:
+            raise UserError(
+                self.env._(
+                    "The charge invoices %(moves)s have payments: settle them first.",
+                    moves=", ".join(paid.mapped("name")),
+                )
+            )
+        moves = notices.line_ids.move_id
+        self._restore_positions(notices)
+        guard.own(notices).write(
+            {
+                "state": "cancel",
+                "cancel_reason": reason,
+                "cancelled_by_id": self.env.uid,
+                "cancelled_date": fields.Datetime.now(),
+            }
+        )
+        self._write_invoice_levels(moves)
+        self.env.add_to_compute(
+            self.env["account.move"]._fields["dunning_limitation_date"], moves
+        )
+        self._withdraw_delivery(notices, reason)
+        self._log_cancelled(notices, moves, reason)
+        self._hook_cancelled(notices)
+        return notices
+
+    @api.model
+    def _hook_cancelled(self, notices):
+        """Extension point: issued `notices` were just cancelled."""
+
+    @api.model
+    def _check_cancel_order(self, notices):
+        """Refuse when a later issued notice listed the same debts (cancel it first)."""
+        self.env["debtor.dunning.position"].flush_model()
+        notices.flush_recordset()
+        later = self.env.execute_query_dict(
+            SQL(
+                """SELECT DISTINCT pos.notice_id
+                     FROM debtor_dunning_notice_line l
+                     JOIN debtor_dunning_position pos
+                       ON pos.move_line_id = l.move_line_id
+                    WHERE l.notice_id IN %(ids)s
+                      AND pos.notice_id IS NOT NULL
+                      AND pos.notice_id NOT IN %(ids)s""",
+                ids=tuple(notices.ids),
+            )
+        )
+        if later:
+            blocking = notices.browse([row["notice_id"] for row in later])
+            raise UserError(
+                self.env._(
+                    "%(later)s listed the same invoices after this notice: cancel "
+                    "it first.",
+                    later=", ".join(blocking.sudo().mapped("display_name")),
+                )
+            )
+
+    @api.model
+    def _restore_positions(self, notices):
+        """Each debt back where the earliest cancelled notice found it.
+
+        The previous notice that listed it (if any) becomes its last one again.
+        """
+        first = {}
+        for line in notices.line_ids.sorted(
+            lambda line: (line.notice_id.date, line.notice_id.id)
+        ):
+            first.setdefault(line.move_line_id.id, line)
+        if not first:
+            return
+        earlier = self.env["debtor.dunning.notice.line"].search(
+            [
+                ("move_line_id", "in", list(first)),
+                ("state", "=", "issued"),
+                ("notice_id", "not in", notices.ids),
+            ],
+            order="notice_date desc, id desc",
+        )
+        previous_notice = {}
+        for line in earlier:
+            previous_notice.setdefault(line.move_line_id.id, line.notice_id.id)
+        self.env["debtor.dunning.position"]._dunning_restore(
+            {
+                line_id: {
+                    "level_id": line.previous_level_id.id or None,
+                    "last_date": line.previous_date or None,
+                    "term_date": line.previous_term_date or None,
+                    "notice_id": previous_notice.get(line_id),
+                }
+                for line_id, line in first.items()
+            }
+        )
+
+    @api.model
+    def _withdraw_delivery(self, notices, reason):
+        """E-mails still in the queue stay home, calls are dropped, charges credited."""
+        outgoing = notices.mail_id.sudo().filtered(lambda m: m.state == "outgoing")
+        if outgoing:
+            outgoing.cancel()
+        notices.activity_ids.sudo().unlink()
+        booked = notices.filtered(
+            lambda n: n.charge_move_id and n.charge_move_id.state == "posted"
+        )
+        if booked:
+            today = fields.Date.context_today(self)
+            booked.charge_move_id._reverse_moves(
+                [{"invoice_date": today, "ref": reason} for _notice in booked],
+                cancel=True,
+            )
+
+    @api.model
+    def _log_cancelled(self, notices, moves, reason):
+        """Who cancelled and why, on each notice and on its invoices."""
+        user = self.env.user.name
+        notices._message_log_batch(
+            {
+                notice.id: self.env._(
+                    "Notice cancelled by %(user)s: %(reason)s. Its invoices went back "
+                    "to the dunning level they had before it.",
+                    user=user,
+                    reason=reason,
+                )
+                for notice in notices
+            }
+        )
+        by_move = defaultdict(list)
+        for line in notices.line_ids:
+            by_move[line.move_id.id].append(line.notice_id.name)
+        moves._message_log_batch(
+            {
+                move.id: self.env._(
+                    "Dunning notice %(notices)s cancelled by %(user)s: %(reason)s.",
+                    notices=", ".join(sorted(set(by_move[move.id]))),
+                    user=user,
+                    reason=reason,
+                )
+                for move in moves
             }
         )

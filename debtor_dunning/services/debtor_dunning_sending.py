@@ -68,7 +68,9 @@ class DebtorDunningSending(models.AbstractModel):
             return notices.browse()
         mails = requeue.mail_id.sudo()
         mails.mark_outgoing()
-        requeue.write({"email_state": "to_send", "email_error": False})
+        requeue._dunning_record_delivery(
+            {"email_state": "to_send", "email_error": False}
+        )
         queued, new_mails = self._queue_emails(fresh)
         mails |= new_mails
         self._count_attempt(requeue | queued)
@@ -82,7 +84,7 @@ class DebtorDunningSending(models.AbstractModel):
         for notice in notices:
             by_count[notice.email_attempt_count + 1].append(notice.id)
         for count, ids in by_count.items():
-            notices.browse(ids).write({"email_attempt_count": count})
+            notices.browse(ids)._dunning_record_delivery({"email_attempt_count": count})
 
     @api.model
     def _queue_emails(self, notices):
@@ -115,7 +117,7 @@ class DebtorDunningSending(models.AbstractModel):
                     continue
                 message = self._post_email(notice, values)
                 mail = mails.search([("mail_message_id", "=", message.id)], limit=1)
-                notice.write(
+                notice._dunning_record_delivery(
                     {
                         "mail_id": mail.id,
                         "mail_message_id": message.id,
@@ -235,7 +237,7 @@ class DebtorDunningSending(models.AbstractModel):
             elif outcome == "queued" and notice.email_state == "failed":
                 queued |= notice  # queued again by someone
         if sent:
-            sent.write(
+            sent._dunning_record_delivery(
                 {
                     "email_state": "sent",
                     "email_error": False,
@@ -243,7 +245,9 @@ class DebtorDunningSending(models.AbstractModel):
                 }
             )
         if queued:
-            queued.write({"email_state": "to_send", "email_error": False})
+            queued._dunning_record_delivery(
+                {"email_state": "to_send", "email_error": False}
+            )
 
     @api.model
     def _email_outcome(self, notice, bounced):
@@ -263,15 +267,19 @@ class DebtorDunningSending(models.AbstractModel):
     @api.model
     def _email_failed(self, notices, error, final=False):
         """The e-mail of `notices` failed; the last attempt falls back to a letter."""
-        notices.write({"email_state": "failed", "email_error": error})
+        notices._dunning_record_delivery(
+            {"email_state": "failed", "email_error": error}
+        )
         last = (
             notices
             if final
             else notices.filtered(lambda n: n.email_attempt_count >= MAX_EMAIL_ATTEMPTS)
         )
         if final:
-            last.email_attempt_count = MAX_EMAIL_ATTEMPTS
-        last.filtered(lambda n: n.letter_state == "none").letter_state = "to_print"
+            last._dunning_record_delivery({"email_attempt_count": MAX_EMAIL_ATTEMPTS})
+        last.filtered(lambda n: n.letter_state == "none")._dunning_record_delivery(
+            {"letter_state": "to_print"}
+        )
         for notice in notices:
             notice._message_log(
                 body=self.env._(
@@ -323,7 +331,9 @@ class DebtorDunningSending(models.AbstractModel):
         )
         to_print = letters.filtered(lambda n: n.letter_state == "to_print")
         if to_print:
-            to_print.write({"letter_state": "printed", "letter_date": today})
+            to_print._dunning_record_delivery(
+                {"letter_state": "printed", "letter_date": today}
+            )
             to_print._message_log_batch(
                 dict.fromkeys(to_print.ids, self.env._("The letter was printed."))
             )
@@ -337,7 +347,9 @@ class DebtorDunningSending(models.AbstractModel):
     def _mark_posted(self, notices):
         """Printed letters that went in the post today."""
         today = fields.Date.context_today(self)
-        notices.write({"letter_state": "posted", "letter_date": today})
+        notices._dunning_record_delivery(
+            {"letter_state": "posted", "letter_date": today}
+        )
         notices._message_log_batch(
             dict.fromkeys(notices.ids, self.env._("The letter was posted."))
         )

@@ -161,7 +161,7 @@ class TestChannels(DunningCommon):
         self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
         # A crash after the server accepted the mail, before the notice knew it:
         # the notice reads its mail's state, and does not send a second one.
-        notice.email_state = "to_send"
+        notice._dunning_record_delivery({"email_state": "to_send"})
         self.sending._send_notices(notice)
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.mail_id, mail)
@@ -235,7 +235,9 @@ class TestChannels(DunningCommon):
     def test_letters_to_print_come_as_one_pdf_then_are_posted(self):
         notices = self._issue()
         run = notices[self.paper].run_id
-        (notices[self.jan] | notices[self.sanne]).letter_state = "to_print"
+        (notices[self.jan] | notices[self.sanne])._dunning_record_delivery(
+            {"letter_state": "to_print"}
+        )
         action = run.with_context(force_report_rendering=True).action_print_letters()
         attachment = self.env["ir.attachment"].browse(
             int(action["url"].split("/web/content/")[1].split("?")[0])
@@ -256,7 +258,7 @@ class TestChannels(DunningCommon):
 
     def test_printing_a_run_without_letters_says_so(self):
         run = self._issue()[self.jan].run_id
-        run.notice_ids.letter_state = "none"
+        run.notice_ids._dunning_record_delivery({"letter_state": "none"})
         with self.assertRaises(odoo.exceptions.UserError):
             run.action_print_letters()
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
 from .common import TUESDAY, DunningCommon
@@ -81,11 +81,14 @@ class TestEscalation(DunningCommon):
         not_due = self._invoice(overdue=-3, partner=self.partner_b)
         self.assertEqual(not_due.dunning_state, "not_due")
 
-    def test_polite_reminder_before_the_due_date(self):
-        self.levels[0].wait_days = -3
+    def test_no_level_before_the_due_date(self):
+        # A level before the due date would dun invoices that are not due (issue 13).
+        with self.assertRaises(ValidationError) as refusal:
+            self.levels[0].wait_days = -3
+        self.assertIn("Payment reminder: the days after", str(refusal.exception))
+        self.levels.invalidate_recordset()
         move = self._invoice(overdue=-2)
-        run = self._run()
-        self.assertEqual(self._notice_of(run).line_ids.move_id, move)
+        self.assertNotIn(move, self._run().notice_ids.line_ids.move_id)
 
     def test_grace_days_hold_back_and_say_so(self):
         self.policy.grace_days = 10

@@ -3,4 +3,5 @@ from . import (
     debtor_dunning_call_log,
     debtor_dunning_charge_waive,
     debtor_dunning_exclude,
+    debtor_dunning_notice_cancel,
 )

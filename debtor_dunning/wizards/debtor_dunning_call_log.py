@@ -80,13 +80,13 @@ class DebtorDunningCallLog(models.TransientModel):
             lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
         )
         if self.outcome in ("call_back", "no_answer"):
-            notice.message_post(body=body, subtype_xmlid="mail.mt_note")
+            notice.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
             return action or True
         if calls:
-            calls.action_feedback(feedback=body)
+            calls.sudo().action_feedback(feedback=body)
         else:
-            notice.message_post(body=body, subtype_xmlid="mail.mt_note")
-        notice.call_state = "done"
+            notice.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        notice._dunning_record_delivery({"call_state": "done"})
         return action or True
 
     def _outcome_details(self):
@@ -179,4 +179,4 @@ class DebtorDunningCallLog(models.TransientModel):
                 summary=self.env._("Dunning call"),
                 user_id=(notice.policy_id.responsible_id or self.env.user).id,
             )
-        notice.call_state = "to_do"
+        notice._dunning_record_delivery({"call_state": "to_do"})
