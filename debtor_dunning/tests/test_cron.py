@@ -189,6 +189,14 @@ class TestDemoEscalation(DemoCase):
             other.rollback()
         self.assertEqual(set(run.notice_ids.mapped("state")), {"cancel"})
         self.assertFalse(lines.move_id.filtered("dunning_last_date"))
+        # Released: a later trigger the same day issues them, once; none is lost.
+        later = service._propose(company, today)
+        later.action_validate()
+        issued = later.notice_ids.filtered(lambda n: n.state == "issued")
+        self.assertEqual(issued.line_ids.move_line_id, lines)
+        self.assertTrue(all(lines.move_id.mapped("dunning_last_date")))
+        last = service._propose(company, today)
+        self.assertFalse(last.notice_ids.line_ids.move_line_id & lines, "never twice")
 
     def test_the_demo_climbs_one_step_at_a_time_on_day_0_30_and_90(self):
         """Going live on the demo's book: no customer starts above the first level."""
