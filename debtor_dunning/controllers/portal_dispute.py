@@ -216,15 +216,9 @@ class DunningDisputePortal(CustomerPortal):
             count = post.get("instalment_count", "")
             try:
                 first_date = fields.Date.to_date(post.get("first_date") or None)
-            except ValueError:  # not a date (or past year 9999): the form is kept
+            except ValueError:  # not a date, or past 9999: the model says so
                 first_date = None
-                error = env._(
-                    "The date of the first payment is not a date we can read: choose "
-                    "one in the calendar."
-                )
             try:
-                if error:
-                    raise UserError(error)
                 arrangement = (
                     env["debtor.dunning.arrangements"]
                     .sudo()

@@ -170,26 +170,31 @@ class DebtorDunningArrangements(models.AbstractModel):
             arrangement.message_subscribe(
                 partner_ids=arrangement.user_id.partner_id.ids
             )
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": line.arrangement_id.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": line.arrangement_id.user_id.id,
-                    "date_deadline": line.due_date,
-                    "summary": self.env._(
-                        "Instalment %(number)s of %(arrangement)s: %(amount)s",
-                        number=line.number,
-                        arrangement=line.arrangement_id.name,
-                        amount=format_amount(
-                            self.env, line.amount, line.arrangement_id.currency_id
+        # sudo: the to-dos notify their user; the author needs no e-mail address.
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": line.arrangement_id.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": line.arrangement_id.user_id.id,
+                        "date_deadline": line.due_date,
+                        "summary": self.env._(
+                            "Instalment %(number)s of %(arrangement)s: %(amount)s",
+                            number=line.number,
+                            arrangement=line.arrangement_id.name,
+                            amount=format_amount(
+                                self.env, line.amount, line.arrangement_id.currency_id
+                            ),
                         ),
-                    ),
-                    "automated": True,
-                }
-                for line in lines
-            ]
+                        "automated": True,
+                    }
+                    for line in lines
+                ]
+            )
         )
         for line, activity in zip(lines, activities, strict=True):
             guard.own(line).activity_id = activity

@@ -328,6 +328,22 @@ class TestHistoryStays(DunningCommon):
         self.assertTrue(dispute.activity_ids, "the settlement to-do")
         dispute.action_withdraw()
         self.assertEqual(dispute.state, "withdrawn")
+        # An arrangement she confirms plans the instalments in another's agenda.
+        arrangement = (
+            self.env["debtor.dunning.arrangement"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": self.partner_a.id,
+                    "user_id": self.dunning_user.id,
+                    "move_ids": [Command.set(self.move.ids)],
+                    "instalment_count": 2,
+                    "first_date": TUESDAY + timedelta(days=7),
+                }
+            )
+        )
+        arrangement.action_confirm()
+        self.assertEqual(len(arrangement.activity_ids), 2)
         self.assertIn("Dispute settled", " ".join(dispute.message_ids.mapped("body")))
 
 

@@ -60,9 +60,9 @@ class TestPortalBounds(DunningCommon, HttpCase):
         self.authenticate("portal_bounds", "portal_bounds")
         for first_date, message in (
             ("9999-12-31", "a payment plan must end within 24 months"),
-            ("10000-01-01", "not a date we can read"),
+            ("10000-01-01", "Enter the date of the first payment"),
             ("2100-01-01", "a payment plan must end within 24 months"),
-            ("31-12-9999", "not a date we can read"),
+            ("31-12-9999", "Enter the date of the first payment"),
         ):
             response = self._propose(first_date, count="24")
             self.assertEqual(response.status_code, 200, first_date)

@@ -144,7 +144,7 @@ class DebtorDunningCallLog(models.TransientModel):
     def _log_wrong_contact(self):
         """Nobody to talk to: a to-do to find the right contact."""
         notice = self.notice_id
-        notice.activity_schedule(
+        notice.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             summary=self.env._(
                 "Find the right contact for %(customer)s",
@@ -173,7 +173,7 @@ class DebtorDunningCallLog(models.TransientModel):
         if calls:
             calls.date_deadline = day
         else:
-            notice.activity_schedule(
+            notice.sudo().activity_schedule(
                 "mail.mail_activity_data_call",
                 date_deadline=day,
                 summary=self.env._("Dunning call"),
