@@ -167,7 +167,7 @@ class DebtorDunningSending(models.AbstractModel):
                 "again: %(error)s",
                 error=error,
             )
-            group.write({"email_error": message})
+            group._dunning_record_delivery({"email_error": message})
             group._message_log_batch(dict.fromkeys(group.ids, message))
 
     @api.model

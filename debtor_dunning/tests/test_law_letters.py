@@ -213,7 +213,9 @@ class TestLawLetters(DunningCommon):
         failed = self._issue(self.nl_business, first.pay_by_date + DAY)
         # The second reminder's e-mail never arrived and it went out on no paper:
         # the customer did not receive it.
-        failed.write({"email_state": "failed", "letter_state": "none"})
+        failed._dunning_record_delivery(
+            {"email_state": "failed", "letter_state": "none"}
+        )
         proposed = self._notice_of(
             self.service._propose(self.company, TUESDAY), self.nl_business
         )
