@@ -6,6 +6,8 @@ from odoo.exceptions import ValidationError
 # About ten years after the due date, a year to pay: beyond is a typo, and would
 # take dates past the calendar's end.
 MAX_WAIT_DAYS = 3650
+# A polite reminder may go out this many days before the due date, not earlier.
+MIN_WAIT_DAYS = -14
 MAX_PAY_DAYS = 365
 
 
@@ -126,7 +128,11 @@ class DebtorDunningLevel(models.Model):
         these would break the daily run (dates beyond the calendar) or dun invoices
         before they are due."""
         return {
-            "wait_days": (0, MAX_WAIT_DAYS, self.env._("the days after the due date")),
+            "wait_days": (
+                MIN_WAIT_DAYS,
+                MAX_WAIT_DAYS,
+                self.env._("the days after the due date"),
+            ),
             "pay_days": (0, MAX_PAY_DAYS, self.env._("the days to pay")),
         }
 
@@ -167,6 +173,28 @@ class DebtorDunningLevel(models.Model):
                             before_days=before.wait_days,
                         )
                     )
+
+    @api.constrains(
+        "wait_days", "claims_costs", "claims_interest", "hand_over", "credit_hold"
+    )
+    def _check_polite_reminder_claims_nothing(self):
+        """A level on or before the due date is a courtesy: the debt is not late yet,
+        so it claims no costs or interest and takes no action against the customer."""
+        for level in self.filtered(lambda lvl: lvl.wait_days <= 0):
+            if (
+                level.claims_costs
+                or level.claims_interest
+                or level.hand_over
+                or level.credit_hold
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s goes out before the invoices are overdue: a polite "
+                        "reminder cannot claim costs or interest, put the customer on "
+                        "credit hold or hand the debt over.",
+                        level=level.name,
+                    )
+                )
 
     @api.constrains("fourteen_day_letter", "wait_days")
     def _check_fourteen_day_letter_after_due_date(self):

@@ -81,14 +81,23 @@ class TestEscalation(DunningCommon):
         not_due = self._invoice(overdue=-3, partner=self.partner_b)
         self.assertEqual(not_due.dunning_state, "not_due")
 
-    def test_no_level_before_the_due_date(self):
-        # A level before the due date would dun invoices that are not due (issue 13).
+    def test_polite_reminder_before_the_due_date(self):
+        self.levels[0].wait_days = -3
+        move = self._invoice(overdue=-2)
+        later = self._invoice(overdue=-5, partner=self.partner_b)
+        run = self._run()
+        self.assertEqual(self._notice_of(run).line_ids.move_id, move)
+        self.assertNotIn(later, run.notice_ids.line_ids.move_id, "not yet: 5 days")
+
+    def test_no_reminder_long_before_the_due_date_nor_one_that_claims(self):
+        # A typo of -30 would dun invoices a month before they are due (issue 13).
         with self.assertRaises(ValidationError) as refusal:
-            self.levels[0].wait_days = -3
+            self.levels[0].wait_days = -30
         self.assertIn("Payment reminder: the days after", str(refusal.exception))
         self.levels.invalidate_recordset()
-        move = self._invoice(overdue=-2)
-        self.assertNotIn(move, self._run().notice_ids.line_ids.move_id)
+        self.levels[0].claims_interest = True
+        with self.assertRaisesRegex(ValidationError, "polite reminder cannot claim"):
+            self.levels[0].wait_days = -3
 
     def test_grace_days_hold_back_and_say_so(self):
         self.policy.grace_days = 10

@@ -428,7 +428,7 @@ class TestConfigRanges(DunningCommon):
             ({"pay_days": -1}, "Notice of default: the days to pay"),
             (
                 {"wait_days": -30},
-                "Notice of default: the days after the due date must lie between 0 "
+                "Notice of default: the days after the due date must lie between -14 "
                 "and 3650",
             ),
             ({"wait_days": 4000}, "the days after the due date must lie between"),
