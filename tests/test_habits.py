@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from debtor_dunning.core.errors import DunningRuleError
-from debtor_dunning.core.habits import Habit, PaidItem, months_before, payment_habit
+from debtor_dunning.core.habits import (
+    Habit,
+    OpenItem,
+    PaidItem,
+    months_before,
+    payment_habit,
+)
 
 AS_OF = date(2025, 3, 4)
 
@@ -37,6 +43,32 @@ def test_payment_habit_is_weighted_by_amount(
     items, avg_days_late, on_time_share, count
 ):
     assert payment_habit(items, AS_OF) == Habit(
+        Decimal(avg_days_late), Decimal(on_time_share), count
+    )
+
+
+def overdue(days, amount="100.00"):
+    """An item still open on AS_OF, `days` days past its due date."""
+    return OpenItem(AS_OF - timedelta(days=days), Decimal(amount))
+
+
+@pytest.mark.parametrize(
+    ("items", "open_items", "avg_days_late", "on_time_share", "count"),
+    [
+        # The issue's customer: nothing paid, invoices 70 and 90 days overdue.
+        ([], [overdue(70, "100.00"), overdue(90, "100.00")], "80.0", "0.00", 2),
+        # Weighted by what is left to pay: (300 * 70 + 100 * 90) / 400 = 75.
+        ([], [overdue(70, "300.00"), overdue(90, "100.00")], "75.0", "0.00", 2),
+        # A punctual payment of 300 and 100 open 40 days: 40 * 100 / 400 = 10.
+        ([paid(0, "300.00")], [overdue(40, "100.00")], "10.0", "0.75", 2),
+        # Not yet due, or due today: says nothing yet.
+        ([], [overdue(0), overdue(-10)], "0.0", "1.00", 0),
+    ],
+)
+def test_open_overdue_items_count_as_late_by_their_days_overdue(
+    items, open_items, avg_days_late, on_time_share, count
+):
+    assert payment_habit(items, AS_OF, open_items=open_items) == Habit(
         Decimal(avg_days_late), Decimal(on_time_share), count
     )
 

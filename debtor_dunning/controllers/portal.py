@@ -10,6 +10,14 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 LETTER_REPORT = "debtor_dunning.debtor_dunning_notice_action_report"
 
 
+def render_in_customer_lang(partner):
+    """Render in the customer's language, also for a colleague's preview: the page
+    says what the customer reads (Odoo's frontend follows the user's)."""
+    lang = partner.commercial_partner_id.lang or partner.lang
+    if lang and request.env["res.lang"]._lang_get(lang):
+        request.update_context(lang=lang)
+
+
 class DunningNoticePortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -82,6 +90,7 @@ class DunningNoticePortal(CustomerPortal):
             else Notice
         )
         partner = request.env.user.commercial_partner_id
+        render_in_customer_lang(partner)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -114,6 +123,7 @@ class DunningNoticePortal(CustomerPortal):
                 report_ref=LETTER_REPORT,
                 download=download,
             )
+        render_in_customer_lang(notice.partner_id)
         open_invoices = self._dunning_open_invoices(notice.partner_id, False)
         values = self._get_page_view_values(
             notice,

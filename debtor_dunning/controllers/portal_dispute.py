@@ -11,6 +11,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.debtor_dunning_arrangement import FREQUENCIES, MAX_PORTAL_INSTALMENTS
 from ..models.debtor_dunning_dispute import REASONS
+from .portal import render_in_customer_lang
 
 
 class DunningDisputePortal(CustomerPortal):
@@ -80,6 +81,7 @@ class DunningDisputePortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
+        render_in_customer_lang(dispute.partner_id)
         values = self._get_page_view_values(
             dispute,
             access_token,
@@ -184,6 +186,7 @@ class DunningDisputePortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
+        render_in_customer_lang(arrangement.partner_id)
         values = self._get_page_view_values(
             arrangement,
             access_token,

@@ -1,4 +1,5 @@
-"""How late a customer usually pays, from what was paid in the last months."""
+"""How late a customer usually pays: what was paid in the last months, and what is
+still open past its due date (late by its days overdue so far)."""
 
 from calendar import monthrange  # the standard library's, not core/calendar.py
 from collections.abc import Iterable
@@ -28,6 +29,19 @@ class PaidItem:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenItem:
+    """A receivable still open: when it was due and how much is left to pay."""
+
+    due_date: date
+    amount: Decimal
+
+    def __post_init__(self):
+        require_date(self.due_date, "due_date")
+        if require_amount(self.amount, "amount") == 0:
+            raise DunningRuleError("amount must be positive, got 0")
+
+
+@dataclass(frozen=True, slots=True)
 class Habit:
     """Amount-weighted lateness (signed days, early < 0) and on-time share."""
 
@@ -48,9 +62,15 @@ def months_before(day: date, months: int) -> date:
 
 
 def payment_habit(
-    paid_items: Iterable[PaidItem], as_of: date, months: int = 12
+    paid_items: Iterable[PaidItem],
+    as_of: date,
+    months: int = 12,
+    open_items: Iterable[OpenItem] = (),
 ) -> Habit:
-    """The habit over the items paid after `months` months before `as_of`, up to it.
+    """The habit over the items paid after `months` months before `as_of`, up to it,
+    and the `open_items` overdue on `as_of`: each is late by its days overdue so far
+    (a customer who does not pay is no punctual payer). Open items not yet due say
+    nothing yet.
 
     Without such items: no lateness and everything on time (count 0 tells).
     """
@@ -67,6 +87,13 @@ def payment_habit(
         weighted_days += paid.amount * late
         if late <= 0:
             on_time += paid.amount
+        count += 1
+    for item in open_items:
+        late = (as_of - item.due_date).days
+        if late <= 0:
+            continue
+        total += item.amount
+        weighted_days += item.amount * late
         count += 1
     if not count:
         return Habit(Decimal("0.0"), Decimal("1.00"), 0)

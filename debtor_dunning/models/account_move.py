@@ -62,6 +62,11 @@ class AccountMove(models.Model):
         compute_sudo=True,
         help="The day this invoice reaches its next level if nothing changes.",
     )
+    dunning_days_overdue = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_dunning_days_overdue",
+        help="Days since the due date of an open invoice, today.",
+    )
     dunning_excluded = fields.Boolean(
         string="Excluded from Dunning", copy=False, tracking=True
     )
@@ -372,6 +377,20 @@ class AccountMove(models.Model):
         return OR([domains[state] for state in values if state in domains]) or [
             ("id", "=", False)
         ]
+
+    @api.depends("invoice_date_due", "payment_state", "state", "move_type")
+    def _compute_dunning_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            due = move.invoice_date_due
+            move.dunning_days_overdue = (
+                max((today - due).days, 0) if due and move._dunning_is_open() else 0
+            )
+
+    def action_open_dunning_statement(self):
+        """The statement of this invoice's customer."""
+        self.ensure_one()
+        return self.commercial_partner_id.action_open_dunning_statement()
 
     @api.depends("dunning_state", "dunning_level_id", "invoice_date_due")
     def _compute_dunning_next_date(self):

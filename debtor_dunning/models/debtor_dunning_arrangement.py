@@ -139,7 +139,10 @@ class DebtorDunningArrangement(models.Model):
     confirmed_date = fields.Date(readonly=True, copy=False)
     broken_date = fields.Date(readonly=True, copy=False)
     end_date = fields.Date(
-        string="Last Payment", compute="_compute_end_date", store=True
+        string="Last Instalment Due",
+        compute="_compute_end_date",
+        store=True,
+        help="The due date of the schedule's last instalment.",
     )
     refusal_reason = fields.Text(readonly=True, copy=False)
     line_ids = fields.One2many(

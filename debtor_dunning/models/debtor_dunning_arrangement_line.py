@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
 
 from ..core.money import to_decimal, to_float
 from . import guard
@@ -43,6 +44,16 @@ class DebtorDunningArrangementLine(models.Model):
         help="The customer was reminded of this instalment: never twice.",
     )
     activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True)
+
+    @api.depends("due_date", "amount", "currency_id")
+    def _compute_display_name(self):
+        """When and how much ("15/12/2026: 125,00 €"), in the reader's language."""
+        for line in self:
+            line.display_name = self.env._(
+                "%(date)s: %(amount)s",
+                date=format_date(self.env, line.due_date),
+                amount=format_amount(self.env, line.amount, line.currency_id),
+            )
 
     def _check_arrangement_not_confirmed(self, arrangements):
         confirmed = arrangements._dunning_confirmed()

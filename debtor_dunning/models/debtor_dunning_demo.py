@@ -177,11 +177,18 @@ class DebtorDunningDemo(models.AbstractModel):
         env = self.with_company(company).env
         customers = self._demo_customers(company)
         accountant = self._demo_users(company)
+        self._demo_portal_user(company, customers["be_brewery"])
         # The demo ladder runs by itself; notices of default and hand-overs still
         # wait for the accountant's review (their levels need review).
         self.env["debtor.dunning.policy"].search(
             [("company_id", "=", company.id)]
-        ).write({"mode": "auto", "responsible_id": accountant.id})
+        ).write(
+            {
+                "mode": "auto",
+                "responsible_id": accountant.id,
+                "collector_id": accountant.id,
+            }
+        )
         invoices = self._demo_invoices(env, company, customers)
         # What a credit controller does about them, through the add-on's own actions.
         env = env(user=accountant)
@@ -223,7 +230,12 @@ class DebtorDunningDemo(models.AbstractModel):
                 "company_id": company.id,
             }
         )
-        self.env.user.company_ids = [Command.link(company.id)]
+        # The administrator (and whoever loads the demo) works in the demo company
+        # too: a portal access he grants lands in it.
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        (self.env.user | (admin or self.env.user)).company_ids = [
+            Command.link(company.id)
+        ]
         return company
 
     def _demo_customers(self, company):
@@ -281,6 +293,28 @@ class DebtorDunningDemo(models.AbstractModel):
             self._demo_xmlid(f"res_users_{key}_demo", user)
             users |= user
         return users[:1]
+
+    def _demo_portal_user(self, company, customer):
+        """dekroon/dekroon: the customer's own portal login, to see its reminders.
+
+        (Odoo's own demo data has a user `portal` already.)
+        """
+        user = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "login": "dekroon",
+                    "password": "dekroon",
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+                }
+            )
+        )
+        self._demo_xmlid("res_users_portal_demo", user)
+        return user
 
     def _demo_invoices(self, env, company, customers):
         today = fields.Date.context_today(self)

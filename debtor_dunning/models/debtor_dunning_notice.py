@@ -113,6 +113,16 @@ class DebtorDunningNotice(models.Model):
         tracking=True,
     )
     rank = fields.Integer(related="level_id.rank", store=True)
+    # The channels a draft will go by (its level's); states start at issue.
+    level_send_email = fields.Boolean(
+        string="Will E-mail", related="level_id.send_email"
+    )
+    level_send_letter = fields.Boolean(
+        string="Will Print a Letter", related="level_id.send_letter"
+    )
+    level_create_call = fields.Boolean(
+        string="Will Call", related="level_id.create_call"
+    )
     max_rank = fields.Integer(
         string="Highest Allowed Rank",
         readonly=True,

@@ -67,6 +67,13 @@ class DebtorDunningPolicy(models.Model):
         domain="[('share', '=', False)]",
         help="Gets a to-do when a proposal waits for review, and the phone calls.",
     )
+    collector_id = fields.Many2one(
+        "res.users",
+        string="Default Collector",
+        domain="[('share', '=', False)]",
+        help="Follows up the customers of this policy who have no collector of their "
+        "own (the worklist My Dunning).",
+    )
     grace_days = fields.Integer(
         help="Days after a level's own delay before it is reached: a little slack for "
         "payments on their way."

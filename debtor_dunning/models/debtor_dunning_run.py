@@ -32,6 +32,13 @@ class DebtorDunningRun(models.Model):
         tracking=True,
     )
     automatic = fields.Boolean(readonly=True, help="Started by the scheduled action.")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        readonly=True,
+        index="btree_not_null",
+        help="A proposal for this customer only (Dun now on the customer).",
+    )
     error = fields.Text(
         readonly=True,
         help="Why the scheduled action could not make this run; it tries again.",
@@ -55,10 +62,11 @@ class DebtorDunningRun(models.Model):
     letter_to_print_count = fields.Integer(compute="_compute_channel_counts")
     letter_printed_count = fields.Integer(compute="_compute_channel_counts")
 
-    @api.depends("date", "company_id")
+    @api.depends("date", "company_id", "partner_id")
     def _compute_name(self):
         for run in self:
-            run.name = f"{run.company_id.name or ''} {run.date or ''}".strip()
+            who = run.partner_id.name or run.company_id.name or ""
+            run.name = f"{who} {run.date or ''}".strip()
 
     def _compute_counts(self):
         notices = self.env["debtor.dunning.notice"]._read_group(
@@ -109,7 +117,7 @@ class DebtorDunningRun(models.Model):
                     self.env._("%(run)s was computed already.", run=run.display_name)
                 )
             self.env["debtor.dunning.escalation"]._propose(
-                run.company_id, run.date, run=run
+                run.company_id, run.date, run=run, partners=run.partner_id or None
             )
         return True
 

@@ -86,12 +86,14 @@ class ResPartner(models.Model):
         string="Average Days Late",
         compute="_compute_dunning_habit",
         digits=(16, 1),
-        help="Amount-weighted days paid after the due date over the last 12 months.",
+        help="Amount-weighted days paid after the due date over the last 12 months; "
+        "invoices still open count as late by their days overdue today.",
     )
     dunning_on_time_share = fields.Float(
         string="Paid On Time",
         compute="_compute_dunning_habit",
-        help="Share of the amounts paid by the due date over the last 12 months.",
+        help="Share of the amounts paid by the due date over the last 12 months; "
+        "invoices still open past their due date count as not on time.",
     )
     dunning_notice_ids = fields.One2many("debtor.dunning.notice", "partner_id")
     dunning_notice_count = fields.Integer(compute="_compute_dunning_notice_count")
@@ -108,6 +110,78 @@ class ResPartner(models.Model):
         "debtor.dunning.arrangement",
         string="Running Arrangement",
         compute="_compute_dunning_arrangement_count",
+    )
+
+    # The cockpit (services/debtor_dunning_cockpit.py): statement and worklist.
+    dunning_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        tracking=True,
+        help="The credit controller who follows this customer up.",
+    )
+    dunning_followed_by_id = fields.Many2one(
+        "res.users",
+        string="Followed Up By",
+        compute="_compute_dunning_followed_by_id",
+        search="_search_dunning_followed_by_id",
+        help="The customer's collector, else its policy's default collector. A "
+        "search on it looks among the customers with work today (My Dunning).",
+    )
+    dunning_work = fields.Char(
+        string="To Do Today",
+        compute="_compute_dunning_work",
+        search="_search_dunning_work",
+        help="Calls due, promises due today or broken, open disputes, late "
+        "arrangements and proposals to review for this customer.",
+    )
+    dunning_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_dunning_statement"
+    )
+    dunning_amount_due = fields.Monetary(
+        string="Total Due",
+        compute="_compute_dunning_statement",
+        currency_field="dunning_currency_id",
+        help="What is left to pay of the customer's open invoices, in the company's "
+        "currency.",
+    )
+    dunning_amount_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_dunning_statement",
+        currency_field="dunning_currency_id",
+        help="The part of the total due whose due date has passed.",
+    )
+    dunning_credit_amount = fields.Monetary(
+        string="Open Credits",
+        compute="_compute_dunning_statement",
+        currency_field="dunning_currency_id",
+        help="Open credit notes and payments not yet matched with an invoice.",
+    )
+    dunning_balance = fields.Monetary(
+        string="Balance",
+        compute="_compute_dunning_statement",
+        currency_field="dunning_currency_id",
+        help="Total due less the open credits.",
+    )
+    dunning_current_level_id = fields.Many2one(
+        "debtor.dunning.level",
+        string="Current Level",
+        compute="_compute_dunning_statement",
+        help="The highest level the customer's open invoices reached.",
+    )
+    dunning_next_date = fields.Date(
+        string="Next Dunning",
+        compute="_compute_dunning_next_date",
+        help="The earliest next dunning date of the customer's open invoices.",
+    )
+    dunning_open_move_ids = fields.Many2many(
+        "account.move",
+        string="Open Items",
+        compute="_compute_dunning_open_move_ids",
+    )
+    dunning_dispute_ids = fields.One2many("debtor.dunning.dispute", "partner_id")
+    dunning_arrangement_ids = fields.One2many(
+        "debtor.dunning.arrangement", "partner_id"
     )
 
     # ------------------------------------------------------------------ rights
@@ -162,7 +236,10 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         habits = (
             self.env["debtor.dunning.book"]._habits(
-                self.env.company, commercial.ids, fields.Date.context_today(self)
+                self.env.company,
+                commercial.ids,
+                fields.Date.context_today(self),
+                with_open=True,
             )
             if commercial.ids
             else {}
@@ -313,3 +390,142 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         return action
+
+    # ------------------------------------------------------------------ cockpit
+    def _compute_dunning_statement(self):
+        company = self.env.company
+        figures = self.env["debtor.dunning.cockpit"]._figures(
+            company, self, fields.Date.context_today(self)
+        )
+        Level = self.env["debtor.dunning.level"]
+        for partner in self:
+            facts = figures.get(partner.commercial_partner_id.id, {})
+            partner.dunning_currency_id = company.currency_id
+            partner.dunning_amount_due = facts.get("due", 0.0)
+            partner.dunning_amount_overdue = facts.get("overdue", 0.0)
+            partner.dunning_credit_amount = facts.get("credit", 0.0)
+            partner.dunning_balance = company.currency_id.round(
+                partner.dunning_amount_due - partner.dunning_credit_amount
+            )
+            partner.dunning_current_level_id = Level.browse(facts.get("level_id"))
+
+    def _compute_dunning_next_date(self):
+        next_dates = self.env["debtor.dunning.cockpit"]._next_date(
+            self.env.company, self
+        )
+        for partner in self:
+            partner.dunning_next_date = next_dates.get(
+                partner.commercial_partner_id.id, False
+            )
+
+    def _compute_dunning_open_move_ids(self):
+        moves = self.env["debtor.dunning.cockpit"]._open_moves(self.env.company, self)
+        for partner in self:
+            partner.dunning_open_move_ids = moves.filtered(
+                lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id
+            )
+
+    def _dunning_work_labels(self):
+        """The worklist's words for services/debtor_dunning_cockpit.WORK."""
+        env = self.env
+        return {
+            "call": env._("Call due"),
+            "promise_broken": env._("Promise broken"),
+            "promise_today": env._("Promise due today"),
+            "dispute": env._("Dispute waiting"),
+            "arrangement_late": env._("Arrangement late"),
+            "arrangement_proposal": env._("Arrangement proposed"),
+            "review": env._("Notice to review"),
+        }
+
+    def _compute_dunning_work(self):
+        work = self.env["debtor.dunning.cockpit"]._work(
+            self.env.company, fields.Date.context_today(self), self
+        )
+        labels = self._dunning_work_labels()
+        for partner in self:
+            codes = work.get(partner.commercial_partner_id.id, set())
+            partner.dunning_work = ", ".join(
+                labels[code] for code in labels if code in codes
+            )
+
+    def _search_dunning_work(self, operator, value):
+        if operator not in ("!=", "=") or value not in (False, True):
+            return NotImplemented
+        work = self.env["debtor.dunning.cockpit"]._work(
+            self.env.company, fields.Date.context_today(self)
+        )
+        wanted = (operator == "!=") != bool(value)  # "!= False" or "= True": some
+        return [("id", "in" if wanted else "not in", list(work))]
+
+    def _compute_dunning_followed_by_id(self):
+        collectors = self.env["debtor.dunning.cockpit"]._collectors(
+            self.env.company, self
+        )
+        for partner in self:
+            partner.dunning_followed_by_id = collectors.get(
+                partner.commercial_partner_id.id, self.env["res.users"]
+            )
+
+    def _search_dunning_followed_by_id(self, operator, value):
+        if operator not in ("=", "in"):
+            return NotImplemented
+        users = set(value if isinstance(value, list | tuple) else [value])
+        cockpit = self.env["debtor.dunning.cockpit"]
+        company = self.env.company
+        work = cockpit._work(company, fields.Date.context_today(self))
+        collectors = cockpit._collectors(company, self.browse(list(work)))
+        found = [pid for pid, user in collectors.items() if (user.id or False) in users]
+        return [("id", "in", found)]
+
+    def _dunning_statement_action(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.res_partner_action_dunning_statement"
+        )
+        view = self.env.ref("debtor_dunning.res_partner_view_form_dunning_statement")
+        action.update(
+            res_id=self.commercial_partner_id.id,
+            view_mode="form",
+            views=[(view.id, "form")],
+        )
+        return action
+
+    def action_open_dunning_statement(self):
+        """The customer's statement: everything the credit controller needs."""
+        self.ensure_one()
+        return self._dunning_statement_action()
+
+    def action_dunning_dun_now(self):
+        """A proposal for this customer only, today: review it, then validate."""
+        self.ensure_one()
+        run = self.env["debtor.dunning.cockpit"]._dun_now(self)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debtor_dunning.debtor_dunning_run_action"
+        )
+        action.update(res_id=run.id, view_mode="form", views=[(False, "form")])
+        return action
+
+    def action_dunning_print_statement(self):
+        self.ensure_one()
+        return self.env.ref(
+            "debtor_dunning.debtor_dunning_statement_action_report"
+        ).report_action(self.commercial_partner_id)
+
+    def action_dunning_send_statement(self):
+        """Mail the statement of account (the composer, with its PDF attached)."""
+        self.ensure_one()
+        template = self.env.ref("debtor_dunning.mail_template_dunning_statement")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": self.commercial_partner_id.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }

@@ -7,6 +7,7 @@ from . import (
     debtor_dunning_arrangements,
     debtor_dunning_book,
     debtor_dunning_charges,
+    debtor_dunning_cockpit,
     debtor_dunning_escalation,
     debtor_dunning_issuing,
     debtor_dunning_rendering,

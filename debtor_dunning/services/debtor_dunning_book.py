@@ -184,8 +184,13 @@ class DebtorDunningBook(models.AbstractModel):
         return {row["partner_id"]: row["credit"] for row in rows}
 
     @api.model
-    def _habits(self, company, partner_ids, as_of, months=12):
-        """Payment habit per commercial partner over the last `months` months."""
+    def _habits(self, company, partner_ids, as_of, months=12, with_open=False):
+        """Payment habit per commercial partner over the last `months` months.
+
+        `with_open`: the open items overdue on `as_of` count too, late by their days
+        overdue (what the customer form shows). The escalation's habit shift leaves
+        them out: a debt must not delay its own dunning by being late.
+        """
         since = habits.months_before(as_of, months)
         rows = self.env.execute_query_dict(
             SQL(
@@ -224,9 +229,23 @@ class DebtorDunningBook(models.AbstractModel):
                     to_decimal(row["amount"], rounding),
                 )
             )
+        still_open = defaultdict(list)
+        if with_open:
+            for row in self._items(
+                company,
+                as_of - timedelta(days=1),
+                self.env["res.partner"].browse(partner_ids),
+            ):
+                residual = to_decimal(row["residual"], rounding)
+                if residual > 0:
+                    still_open[row["partner_id"]].append(
+                        habits.OpenItem(row["due_date"], residual)
+                    )
         return {
-            partner_id: habits.payment_habit(items, as_of, months)
-            for partner_id, items in paid.items()
+            partner_id: habits.payment_habit(
+                paid[partner_id], as_of, months, still_open[partner_id]
+            )
+            for partner_id in set(paid) | set(still_open)
         }
 
     # ------------------------------------------------------------------ the book

@@ -92,7 +92,7 @@ class DebtorDunningEscalation(models.AbstractModel):
         """
         as_of = as_of or fields.Date.context_today(self)
         run = run or self.env["debtor.dunning.run"].create(
-            {"company_id": company.id, "date": as_of, "automatic": automatic}
+            self._prepare_run_vals(company, as_of, automatic, partners)
         )
         results, orphans = self._decide(company, as_of, partners)
         notices, lines, holds = [], [], []
@@ -121,6 +121,15 @@ class DebtorDunningEscalation(models.AbstractModel):
         self.env["debtor.dunning.charges"]._compute_charges(created)
         self._insert_holds(run, holds)
         return run
+
+    @api.model
+    def _prepare_run_vals(self, company, as_of, automatic, partners=None):
+        """A new run; limited to one customer, it names him (computing it again
+        proposes for him only)."""
+        vals = {"company_id": company.id, "date": as_of, "automatic": automatic}
+        if partners is not None and len(partners.commercial_partner_id) == 1:
+            vals["partner_id"] = partners.commercial_partner_id.id
+        return vals
 
     @api.model
     def _prepare_notice_vals(self, run, policy, levels, plan, rows, decisions):

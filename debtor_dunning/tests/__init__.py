@@ -2,6 +2,7 @@ from . import (
     test_arrangement,
     test_channels,
     test_charges,
+    test_cockpit,
     test_cron,
     test_demo,
     test_dispute,
