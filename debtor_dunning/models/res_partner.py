@@ -136,7 +136,9 @@ class ResPartner(models.Model):
         "arrangements and proposals to review for this customer.",
     )
     dunning_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_dunning_statement"
+        "res.currency",
+        string="Statement Currency",
+        compute="_compute_dunning_statement",
     )
     dunning_amount_due = fields.Monetary(
         string="Total Due",
@@ -179,9 +181,11 @@ class ResPartner(models.Model):
         string="Open Items",
         compute="_compute_dunning_open_move_ids",
     )
-    dunning_dispute_ids = fields.One2many("debtor.dunning.dispute", "partner_id")
+    dunning_dispute_ids = fields.One2many(
+        "debtor.dunning.dispute", "partner_id", string="Dispute Cases"
+    )
     dunning_arrangement_ids = fields.One2many(
-        "debtor.dunning.arrangement", "partner_id"
+        "debtor.dunning.arrangement", "partner_id", string="Arrangements"
     )
 
     # ------------------------------------------------------------------ rights
