@@ -177,7 +177,7 @@ class DebtorDunningDemo(models.AbstractModel):
         env = self.with_company(company).env
         customers = self._demo_customers(company)
         accountant = self._demo_users(company)
-        self._demo_portal_user(company, customers["be_brewery"])
+        self._demo_portal_user(company, customers["be_bakery"])
         # The demo ladder runs by itself; notices of default and hand-overs still
         # wait for the accountant's review (their levels need review).
         self.env["debtor.dunning.policy"].search(
@@ -295,7 +295,7 @@ class DebtorDunningDemo(models.AbstractModel):
         return users[:1]
 
     def _demo_portal_user(self, company, customer):
-        """dekroon/dekroon: the customer's own portal login, to see its reminders.
+        """dupont/dupont: the customer's own portal login, to see its reminders.
 
         (Odoo's own demo data has a user `portal` already.)
         """
@@ -304,8 +304,8 @@ class DebtorDunningDemo(models.AbstractModel):
             .with_context(no_reset_password=True)
             .create(
                 {
-                    "login": "dekroon",
-                    "password": "dekroon",
+                    "login": "dupont",
+                    "password": "dupont",
                     "partner_id": customer.id,
                     "company_id": company.id,
                     "company_ids": [Command.set(company.ids)],

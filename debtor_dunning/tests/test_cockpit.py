@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import TUESDAY, DunningCommon
+from .common import TUESDAY, DemoCase, DunningCommon
 
 
 @tagged("post_install", "-at_install")
@@ -208,3 +208,49 @@ class TestCockpitTour(DunningCommon, HttpCase):
             "dunning_worklist_tour",
             login=accountant.login,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCockpitDemo(DemoCase):
+    def test_the_demo_portal_user_sees_the_reminders_of_dupont(self):
+        portal = self.env.ref("debtor_dunning.res_users_portal_demo")
+        dupont = self.env.ref("debtor_dunning.res_partner_be_bakery_demo")
+        self.assertEqual(portal.login, "dupont")
+        self.assertEqual(portal.partner_id, dupont)
+        self.assertEqual(portal.company_id, self.company)
+        self.assertTrue(portal.share)
+        Notice = self.env["debtor.dunning.notice"]
+        issued = Notice.search(
+            [("partner_id", "=", dupont.id), ("state", "=", "issued")]
+        )
+        self.assertTrue(issued, "the demo sent Dupont reminders")
+        self.assertEqual(
+            Notice.with_user(portal).search([("state", "=", "issued")]), issued
+        )
+
+    def test_the_admin_works_in_the_demo_company(self):
+        self.assertIn(self.company, self.env.ref("base.user_admin").company_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLanguage(DunningCommon, HttpCase):
+    def test_reminders_page_speaks_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        customer = self.env["res.partner"].create(
+            {"name": "Nederlandse Klant B.V.", "is_company": True, "lang": "nl_NL"}
+        )
+        portal = new_test_user(
+            self.env,
+            login="dutch_portal",
+            password="dutch_portal",
+            groups="base.group_portal",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        portal.partner_id.write({"parent_id": customer.id, "lang": "en_US"})
+        self._invoice(10, 640.0, customer)
+        self.authenticate("dutch_portal", "dutch_portal")
+        response = self.url_open("/my/dunning")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Achterstallige facturen", response.text)
+        self.assertNotIn("Overdue invoices", response.text)
