@@ -77,6 +77,10 @@ class TestCockpit(DunningCommon):
         self.assertIn("Statement Customer", html)
         self.assertIn("1.000,00", html)  # Dutch number format: the customer's
         self.assertNotIn("1,000.00", html)
+        self.assertIn("Rekeningoverzicht", html)
+        pdf, kind = report._render_qweb_pdf(report.report_name, self.customer.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_send_statement_opens_the_composer_with_the_pdf(self):
         action = self.customer.action_dunning_send_statement()
