@@ -299,17 +299,17 @@ class DebtorDunningDemo(models.AbstractModel):
 
         (Odoo's own demo data has a user `portal` already.)
         """
+        # A copy of the portal template user, as the portal access wizard makes.
         user = (
             self.env["res.users"]
             .with_context(no_reset_password=True)
-            .create(
+            ._create_user_from_template(
                 {
                     "login": "dupont",
                     "password": "dupont",
                     "partner_id": customer.id,
                     "company_id": company.id,
                     "company_ids": [Command.set(company.ids)],
-                    "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
                 }
             )
         )

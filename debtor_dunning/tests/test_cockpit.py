@@ -78,7 +78,9 @@ class TestCockpit(DunningCommon):
         self.assertIn("1.000,00", html)  # Dutch number format: the customer's
         self.assertNotIn("1,000.00", html)
         self.assertIn("Rekeningoverzicht", html)
-        pdf, kind = report._render_qweb_pdf(report.report_name, self.customer.ids)
+        pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, self.customer.ids
+        )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
 
