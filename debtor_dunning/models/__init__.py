@@ -17,6 +17,7 @@ from . import (
     debtor_dunning_run_hold,
     ir_actions_report,
     mail_mail,
+    report_insurer_notification,
     res_company,
     res_config_settings,
     res_partner,
