@@ -10,7 +10,7 @@ class DebtorDunningFactorAssign(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company
     )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    factor_id = fields.Many2one("res.partner", string="Factor", required=True)
+    factor_id = fields.Many2one("res.partner", required=True)
     factored_date = fields.Date(
         string="Sold On", required=True, default=fields.Date.context_today
     )

@@ -1,1 +1,1 @@
-from . import debtor_dunning_credit_override, sale_order
+from . import sale_order
