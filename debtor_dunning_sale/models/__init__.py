@@ -1,1 +1,1 @@
-from . import sale_order
+from . import payment_transaction, sale_order

@@ -106,3 +106,29 @@ class TestCreditHoldSale(DunningCommon):
         self.assertTrue(
             self.partner_a._dunning_on_credit_hold(self.company, self.as_of)
         )
+
+    def test_quotation_paid_online_is_confirmed_despite_the_hold(self):
+        """Paying in advance is what a credit hold asks for: not blocked, logged."""
+        self._hold()
+        order = self._order()
+        provider = self.env["payment.provider"].create(
+            {"name": "Test provider", "code": "none", "state": "test"}
+        )
+        tx = self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "reference": "CREDIT-HOLD-TX",
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.partner_a.id,
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "done",
+            }
+        )
+        self.assertEqual(tx._check_amount_and_confirm_order(), order)
+        self.assertEqual(order.state, "sale")
+        self.assertIn("paid online", order.message_ids[0].body)
+        # Without the payment, the hold still stops the next quotation.
+        with self.assertRaises(UserError):
+            self._order().action_confirm()
