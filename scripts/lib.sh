@@ -182,8 +182,13 @@ copy_db() { # copy_db SOURCE TARGET: the database and its filestore
     if [ -d "$(filestore "$1")" ]; then cp -a "$(filestore "$1")" "$(filestore "$2")"; fi
 }
 
-addon_hash() { # the addon's files and Odoo's version decide the template
-    (cd "$REPO" && find debtor_dunning -type f ! -path '*/__pycache__/*' ! -name '*.pyc' |
+# The add-ons of this repository: debtor_dunning and its bridge to sale, installed and
+# tested together (the bridge installs itself when sale is there).
+ADDONS=(debtor_dunning debtor_dunning_sale)
+ADDONS_CSV=$(IFS=,; echo "${ADDONS[*]}")
+
+addon_hash() { # the addons' files and Odoo's version decide the template
+    (cd "$REPO" && find "${ADDONS[@]}" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' |
         LC_ALL=C sort | xargs -d '\n' sha1sum; sha1sum "$ODOO_PATH/odoo/release.py") |
         sha1sum | cut -c1-10
 }
@@ -193,14 +198,15 @@ need_base_template() {
     local key
     # Keyed by the Odoo tree and by $STATE (whose data/ holds the base's filestore);
     # the series is in the name.
-    key=$( (echo base-v2 "$STATE"; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") |
+    key=$( (echo base-v3 "$STATE"; sha1sum "$ODOO_PATH/odoo/release.py"; ls "$ODOO_ADDONS") |
         sha1sum | cut -c1-8)
     BASE_TPL="dd_base_${SERIES_TAG}_$key"
     db_exists "$BASE_TPL" && [ -f "$STATE/$BASE_TPL.ok" ] && return 0
-    say "building the base database $BASE_TPL (Odoo $ODOO_SERIES: account, l10n_nl, l10n_be; once per Odoo tree)"
+    say "building the base database $BASE_TPL (Odoo $ODOO_SERIES: account, sale, l10n_nl, l10n_be; once per Odoo tree)"
     drop_db "$BASE_TPL" 2>/dev/null || true
     # English stays the database's language; Dutch and Belgian French are loaded after.
-    odoo_bin -d "$BASE_TPL" -i account,l10n_nl,l10n_be --stop-after-init \
+    # sale is here, once per Odoo tree, for debtor_dunning_sale: not in each template.
+    odoo_bin -d "$BASE_TPL" -i account,sale,l10n_nl,l10n_be --stop-after-init \
         --log-level=warn >"$STATE/$BASE_TPL.log" 2>&1 &&
         odoo_bin -d "$BASE_TPL" --load-language=nl_NL,nl_BE,fr_BE --stop-after-init \
             --log-level=warn >>"$STATE/$BASE_TPL.log" 2>&1 ||
@@ -215,14 +221,21 @@ need_template() {
     need_base_template
     TPL="${DB_PREFIX}_tpl_${SERIES_TAG}_$(addon_hash)"
     db_exists "$TPL" && [ -f "$STATE/$TPL.ok" ] && return 0
-    say "installing debtor_dunning into the template $TPL (Odoo $ODOO_SERIES)"
+    say "installing $ADDONS_CSV into the template $TPL (Odoo $ODOO_SERIES)"
     copy_db "$BASE_TPL" "$TPL"
-    if ! odoo_bin -d "$TPL" -i debtor_dunning --stop-after-init --log-level=warn \
-        >"$STATE/$TPL.log" 2>&1 || grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2 ||
-        [ "$(module_state "$TPL" debtor_dunning)" != installed ]; then
+    local addon installed=true
+    if odoo_bin -d "$TPL" -i "$ADDONS_CSV" --stop-after-init --log-level=warn \
+        >"$STATE/$TPL.log" 2>&1 && ! grep -E "$ODOO_FAILURES" "$STATE/$TPL.log" >&2; then
+        for addon in "${ADDONS[@]}"; do
+            [ "$(module_state "$TPL" "$addon")" = installed ] || installed=false
+        done
+    else
+        installed=false
+    fi
+    if ! $installed; then
         tail -n 40 "$STATE/$TPL.log" >&2
         drop_db "$TPL"
-        die "installing debtor_dunning failed; the log is $STATE/$TPL.log"
+        die "installing $ADDONS_CSV failed; the log is $STATE/$TPL.log"
     fi
     warm_assets "$TPL"
     touch "$STATE/$TPL.ok"
@@ -279,17 +292,19 @@ lifecycle_check() {
     local stamp="$STATE/$TPL.lifecycle" db="${DB_PREFIX}_life_${TPL#*_tpl_}" log
     [ -f "$stamp" ] && { say "install/update/uninstall already checked for this version ($stamp)"; return 0; }
     log="$STATE/$db.log"
-    say "checking update (-u) and uninstall of debtor_dunning on $db"
+    say "checking update (-u) and uninstall of $ADDONS_CSV on $db"
     copy_db "$TPL" "$db"
-    odoo_bin -d "$db" -u debtor_dunning --stop-after-init --log-level=warn >"$log" 2>&1 &&
-        ! grep -E "$ODOO_FAILURES" "$log" >&2 || { tail -n 40 "$log" >&2; die "update (-u debtor_dunning) failed; see $log"; }
+    odoo_bin -d "$db" -u "$ADDONS_CSV" --stop-after-init --log-level=warn >"$log" 2>&1 &&
+        ! grep -E "$ODOO_FAILURES" "$log" >&2 || { tail -n 40 "$log" >&2; die "update (-u $ADDONS_CSV) failed; see $log"; }
     python "$ODOO_PATH/odoo-bin" shell -c "$ODOO_CONF" -d "$db" --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }
+# Uninstalling debtor_dunning takes its bridge to sale with it; sale stays.
 module = env["ir.module.module"].search([("name", "=", "debtor_dunning")])
 module.button_immediate_uninstall()
 env.cr.commit()
-state = env["ir.module.module"].search([("name", "=", "debtor_dunning")]).state
+names = ("debtor_dunning", "debtor_dunning_sale")
+states = set(env["ir.module.module"].search([("name", "in", names)]).mapped("state"))
 leftover = env.cr.execute("SELECT count(*) FROM ir_model WHERE model LIKE 'debtor.dunning.%%'") or env.cr.fetchone()[0]
-assert state == "uninstalled" and not leftover, (state, leftover)
+assert states == {"uninstalled"} and not leftover, (states, leftover)
 print("UNINSTALL-OK")
 PY
     grep -q UNINSTALL-OK "$log" || { tail -n 40 "$log" >&2; die "uninstall failed; see $log"; }

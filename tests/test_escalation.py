@@ -210,6 +210,7 @@ def test_no_notice_while_disputed():
         (Hold.PROMISE, Reason.PROMISE),
         (Hold.EXCLUDED, Reason.EXCLUDED),
         (Hold.HANDED_OVER, Reason.HANDED_OVER),
+        (Hold.FACTORED, Reason.FACTORED),
     ],
 )
 def test_no_notice_while_on_hold(hold, reason):

@@ -17,6 +17,10 @@ LATER = TODAY + timedelta(days=30)
     [
         ({}, (None, None)),
         ({"handed_over": True, "disputed": True}, (Hold.HANDED_OVER, None)),
+        # sold to a factor that duns it: held for good, before any dispute
+        ({"factored": True, "disputed": True}, (Hold.FACTORED, None)),
+        ({"factored": True, "promise_until": LATER}, (Hold.FACTORED, None)),
+        ({"handed_over": True, "factored": True}, (Hold.HANDED_OVER, None)),
         ({"disputed": True, "arrangement": True}, (Hold.DISPUTED, None)),
         ({"arrangement": True, "promise_until": FUTURE}, (Hold.ARRANGEMENT, None)),
         ({"promise_until": FUTURE}, (Hold.PROMISE, FUTURE)),

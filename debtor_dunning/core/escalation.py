@@ -39,6 +39,7 @@ class Reason(Enum):
     PROMISE = "promise"
     EXCLUDED = "excluded"
     HANDED_OVER = "handed_over"
+    FACTORED = "factored"
     DO_NOT_DUN = "do_not_dun"
     BELOW_MIN_AMOUNT = "below_min_amount"
     COVERED_BY_CREDIT = "covered_by_credit"

@@ -4,8 +4,8 @@ An invoice can be on hold for several reasons at once (disputed and promised, sa
 What is stored on it is one hold and its last day, chosen without looking at the
 calendar, so that the stored value never goes stale:
 
-- a hold without an end (handed over, disputed, under an arrangement, excluded until
-  lifted) wins, in the order of `Hold`;
+- a hold without an end (handed over, sold to a factor that duns it, disputed, under
+  an arrangement, excluded until lifted) wins, in the order of `Hold`;
 - otherwise the dated hold that lasts longest (a promise to pay, an exclusion with an
   end date), the earlier in the order of `Hold` on a tie.
 
@@ -24,6 +24,7 @@ class Hold(Enum):
     """Why a debt is kept out of dunning, most lasting first."""
 
     HANDED_OVER = "handed_over"
+    FACTORED = "factored"  # sold to a factor that does its own dunning
     DISPUTED = "disputed"
     ARRANGEMENT = "arrangement"
     PROMISE = "promise"
@@ -40,6 +41,7 @@ class HoldFacts:
     promise_until: date | None = None  # the promised payment day
     excluded: bool = False
     excluded_until: date | None = None  # None: until lifted by hand
+    factored: bool = False  # sold to a factor that duns it itself
 
     def __post_init__(self):
         for name in ("promise_until", "excluded_until"):
@@ -51,6 +53,7 @@ def resolve(facts: HoldFacts) -> tuple[Hold | None, date | None]:
     """(hold, last day) to store for these facts; (None, None) when nothing holds."""
     lasting = (
         (facts.handed_over, Hold.HANDED_OVER),
+        (facts.factored, Hold.FACTORED),
         (facts.disputed, Hold.DISPUTED),
         (facts.arrangement, Hold.ARRANGEMENT),
         (facts.excluded and facts.excluded_until is None, Hold.EXCLUDED),

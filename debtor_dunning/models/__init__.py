@@ -18,6 +18,7 @@ from . import (
     ir_actions_report,
     mail_mail,
     report_debtor_dunning_statement,
+    report_insurer_notification,
     res_company,
     res_config_settings,
     res_partner,

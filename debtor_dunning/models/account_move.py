@@ -15,6 +15,7 @@ from . import guard
 
 HOLDS = [
     (Hold.HANDED_OVER.value, "Handed over"),
+    (Hold.FACTORED.value, "Sold to a factor"),
     (Hold.DISPUTED.value, "Disputed"),
     (Hold.ARRANGEMENT.value, "Payment arrangement"),
     (Hold.PROMISE.value, "Promise to pay"),
@@ -29,6 +30,7 @@ DUNNING_STATES = [
     ("promise", "Paused: promise to pay"),
     ("excluded", "Paused: excluded"),
     ("handed_over", "Handed over"),
+    ("factored", "Sold to a factor"),
     ("paid", "Paid"),
 ]
 # What dunning is about: customer invoices and receipts, posted, not settled. "Open"
@@ -146,6 +148,48 @@ class AccountMove(models.Model):
         "part payments and acknowledgments. Empty: paid, or not under Dutch law.",
     )
     dunning_term_warning = fields.Char(compute="_compute_dunning_term_warning")
+    # Credit hold of the customer: a new invoice is not posted without an override.
+    dunning_credit_held = fields.Boolean(
+        string="Customer on Credit Hold", compute="_compute_dunning_credit_held"
+    )
+    # Factoring: an invoice sold to a factor is paid to the factor.
+    dunning_factor_id = fields.Many2one(
+        "res.partner",
+        string="Factor",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        help="The factor this invoice was sold to: the customer pays the factor. "
+        "The factor's form says whether we still dun it.",
+    )
+    dunning_factored_date = fields.Date(string="Sold to Factor On", copy=False)
+    dunning_factor_reference = fields.Char(
+        string="Factor Reference",
+        copy=False,
+        help="The payment reference the factor asks the customer to quote. Empty: "
+        "the invoice number.",
+    )
+    # Credit insurance: by when the insurer must hear of a payment default.
+    dunning_insurance_deadline = fields.Date(
+        string="Insurer Notification Deadline",
+        compute="_compute_dunning_insurance",
+        help="The last day the customer's credit insurer must be notified of this "
+        "overdue invoice.",
+    )
+    dunning_insurance_status = fields.Selection(
+        [
+            ("running", "Running"),
+            ("approaching", "Approaching"),
+            ("past", "Past"),
+            ("notified", "Notified"),
+        ],
+        string="Insurer Notification",
+        compute="_compute_dunning_insurance",
+        search="_search_dunning_insurance_status",
+    )
+    dunning_insurer_notified_date = fields.Date(
+        string="Insurer Notified On", copy=False, tracking=True
+    )
 
     def _auto_init(self):
         # A stored computed column would be computed for every journal entry at install;
@@ -261,6 +305,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         return HoldFacts(
             handed_over=bool(self.dunning_handed_over_date),
+            factored=self._dunning_factor_duns(),
             disputed=self.dunning_disputed or bool(self._dunning_draft_credit_notes()),
             arrangement=bool(self.dunning_arrangement_id),
             promise_until=self.dunning_promise_date or None,
@@ -270,6 +315,7 @@ class AccountMove(models.Model):
 
     @api.depends(
         "dunning_handed_over_date",
+        "dunning_factor_id.dunning_factor_mode",
         "dunning_disputed",
         "reversal_move_ids.state",
         "reversal_move_ids.move_type",
@@ -283,6 +329,14 @@ class AccountMove(models.Model):
             hold, until = resolve(move._dunning_hold_facts())
             move.dunning_hold = hold and hold.value
             move.dunning_hold_until = until
+
+    def _dunning_factor_duns(self):
+        """Whether the factor this invoice was sold to duns it (we do not)."""
+        self.ensure_one()
+        return (
+            bool(self.dunning_factor_id)
+            and (self.dunning_factor_id.dunning_factor_mode or "factor") == "factor"
+        )
 
     def _dunning_hold(self, today):
         """The hold that applies on `today`, as a dunning_state value (or False)."""
@@ -464,6 +518,106 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         for move in self:
             move.dunning_term_warning = move._dunning_term_warning(today)
+
+    # ------------------------------------------------------------------ credit
+    @api.depends("partner_id", "company_id", "move_type", "state")
+    def _compute_dunning_credit_held(self):
+        held = self.env["debtor.dunning.credit"]._held(
+            self.filtered(lambda m: m.state == "draft")
+        )
+        for move in self:
+            move.dunning_credit_held = move in held
+
+    def _dunning_credit_customer(self):
+        """(customer, company) whose credit hold stops this document, if any.
+
+        New customer invoices only: credit notes and other entries are never held.
+        """
+        self.ensure_one()
+        if self.move_type not in DUNNED_TYPES or not self.partner_id:
+            return self.env["res.partner"], self.company_id
+        return self.commercial_partner_id, self.company_id
+
+    def _dunning_credit_proceed(self):
+        """Go on after a credit hold override: post."""
+        return self.action_post()
+
+    def _post(self, soft=True):
+        self.env["debtor.dunning.credit"]._check(
+            self.filtered(lambda m: m.move_type in DUNNED_TYPES)
+        )
+        return super()._post(soft=soft)
+
+    def action_dunning_credit_override(self):
+        """Post despite the customer's credit hold: a manager gives the reason."""
+        return self.env["debtor.dunning.credit"]._override_action(self)
+
+    # ------------------------------------------------------------------ insurance
+    @api.depends_context("company")
+    @api.depends("invoice_date_due", "payment_state", "dunning_insurer_notified_date")
+    def _compute_dunning_insurance(self):
+        facts = self.env["debtor.dunning.insurance"]._deadlines(self)
+        for move in self:
+            deadline, status = facts.get(move.id, (False, False))
+            move.dunning_insurance_deadline = deadline
+            move.dunning_insurance_status = status
+
+    def _search_dunning_insurance_status(self, operator, value):
+        if operator not in ("=", "in"):
+            raise UserError(
+                self.env._("Unsupported search on the insurer notification.")
+            )
+        values = [value] if operator == "=" else list(value)
+        moves = self.env["debtor.dunning.insurance"]._insured_moves()
+        facts = self.env["debtor.dunning.insurance"]._deadlines(moves)
+        return [
+            (
+                "id",
+                "in",
+                [key for key, (_d, status) in facts.items() if status in values],
+            )
+        ]
+
+    # ------------------------------------------------------------------ factoring
+    @api.constrains("dunning_factor_id", "partner_id")
+    def _check_dunning_factor(self):
+        for move in self.filtered("dunning_factor_id"):
+            if move.dunning_factor_id.commercial_partner_id == (
+                move.commercial_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "Factor: %(invoice)s cannot be sold to its own customer.",
+                        invoice=move.display_name,
+                    )
+                )
+
+    def _dunning_sell_to_factor(self, factor, day):
+        """These invoices are sold to `factor` on `day` (logged on each)."""
+        if not factor:
+            raise UserError(self.env._("Factor: say to whom the invoices are sold."))
+        if not day:
+            raise UserError(self.env._("Sold On: say when the invoices were sold."))
+        self.write({"dunning_factor_id": factor.id, "dunning_factored_date": day})
+        for move in self:
+            move.message_post(
+                body=self.env._(
+                    "Sold to factor %(factor)s on %(date)s.",
+                    factor=factor.display_name,
+                    date=fields.Date.to_string(day),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _dunning_payee(self):
+        """(factor, its bank account, the reference to quote) of a factored invoice;
+        empty records and False when this invoice is paid to us."""
+        self.ensure_one()
+        factor = self.dunning_factor_id
+        if not factor:
+            return factor, self.env["res.partner.bank"], False
+        bank = factor.bank_ids.sorted("sequence")[:1]
+        return factor, bank, self.dunning_factor_reference or self.name
 
     def action_dunning_exclude(self):
         """Open the exclusion wizard for these invoices."""

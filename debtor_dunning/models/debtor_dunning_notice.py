@@ -299,6 +299,11 @@ class DebtorDunningNotice(models.Model):
         help="Structured reference the customer quotes with the payment: Belgian "
         "+++OGM+++ for Belgian companies, else the RF creditor reference (ISO 11649).",
     )
+    payee_reference = fields.Char(
+        compute="_compute_payee_reference",
+        help="The reference the customer quotes when paying: the payment reference, "
+        "or the factor's for invoices sold to a factor.",
+    )
     contact_name = fields.Char(
         compute="_compute_contacts",
         help="Whom the letter and e-mail address by name; empty for a company "
@@ -388,6 +393,12 @@ class DebtorDunningNotice(models.Model):
     def _compute_payment_reference(self):
         for notice in self:
             notice.payment_reference = notice._payment_reference()
+
+    @api.depends("payment_reference", "line_ids.move_id.dunning_factor_id")
+    def _compute_payee_reference(self):
+        Rendering = self.env["debtor.dunning.rendering"]
+        for notice in self:
+            notice.payee_reference = Rendering._letter_payee(notice)["reference"]
 
     @api.depends("partner_id.child_ids.dunning_role", "partner_id.email")
     def _compute_contacts(self):

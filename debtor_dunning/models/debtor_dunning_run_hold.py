@@ -7,6 +7,7 @@ REASONS = [
     ("promise", "Promise to pay"),
     ("excluded", "Excluded"),
     ("handed_over", "Handed over"),
+    ("factored", "Sold to a factor"),
     ("do_not_dun", "Customer not dunned"),
     ("below_min_amount", "Below minimum amount"),
     ("covered_by_credit", "Covered by open credits"),

@@ -61,11 +61,16 @@ def dunning_fields(model):
     }
 
 
+def _is_default(model, field, vals):
+    """Whether a new record's value of `field` in `vals` is the one it gets anyway."""
+    return field.default is not None and field.default(model) == vals[field.name]
+
+
 def check_dunning_rights(records, vals_list):
     """Only dunning users (or the add-on's own code) write dunning fields.
 
     `records`: the records written (empty for a create). A value that changes
-    nothing, and on create an empty or computed one, is no change.
+    nothing, and on create an empty, computed or default one, is no change.
     """
     env = records.env
     if env.su or is_own(env) or env.user.has_group(DUNNING_USER):
@@ -83,7 +88,7 @@ def check_dunning_rights(records, vals_list):
                     continue
                 if field.compute and "is_company" in vals:
                     continue  # a default that follows the kind of contact
-            elif not vals[name] or field.compute:
+            elif not vals[name] or field.compute or _is_default(records, field, vals):
                 continue
             changed.add(name)
     if changed:

@@ -1,9 +1,11 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..core import law
+from ..core import credit, law
+from ..core.money import to_decimal
 from . import guard
 from .debtor_dunning_rate import RATE_KINDS
 from .res_company import LAW_COUNTRIES
@@ -74,7 +76,80 @@ class ResPartner(models.Model):
     dunning_credit_hold = fields.Boolean(
         string="Credit Hold",
         company_dependent=True,
-        help="Set by a dunning level: new sales need approval.",
+        help="Set by a dunning level or by hand: no sale order of this customer is "
+        "confirmed and no invoice posted without a manager's override.",
+    )
+    dunning_credit_hold_reason = fields.Char(
+        string="Credit Hold Reason", company_dependent=True
+    )
+    dunning_credit_hold_until = fields.Date(
+        string="Credit Hold Until",
+        company_dependent=True,
+        help="The hold lapses by itself after this day. Empty: until lifted by hand.",
+    )
+    dunning_credit_held = fields.Boolean(
+        string="On Credit Hold",
+        compute="_compute_dunning_credit_held",
+        help="On credit hold today (the hold is set and its end date not passed).",
+    )
+    # Odoo's own credit limit (credit_limit), what is used of it and what is free: the
+    # figures the customer statement shows (`_dunning_credit_figures`).
+    dunning_credit_limit = fields.Monetary(
+        string="Credit Limit Amount",
+        compute="_compute_dunning_credit_figures",
+        currency_field="currency_id",
+    )
+    dunning_credit_used = fields.Monetary(
+        string="Credit Used",
+        compute="_compute_dunning_credit_figures",
+        currency_field="currency_id",
+        help="Open receivables plus what is ordered and not invoiced yet.",
+    )
+    dunning_credit_free = fields.Monetary(
+        string="Credit Free",
+        compute="_compute_dunning_credit_figures",
+        currency_field="currency_id",
+        help="The credit limit minus what is used; negative: over the limit.",
+    )
+    # Credit insurance, per company: each company has its own policy.
+    dunning_insurer_id = fields.Many2one(
+        "res.partner",
+        string="Credit Insurer",
+        company_dependent=True,
+        help="The credit insurer that covers this customer's debts.",
+    )
+    dunning_insured_limit = fields.Float(
+        string="Insured Limit",
+        company_dependent=True,
+        digits="Account",
+        help="The amount the insurer covers for this customer (company currency).",
+    )
+    dunning_insurance_policy = fields.Char(
+        string="Insurance Policy Number", company_dependent=True
+    )
+    # On an insurer's form: its terms.
+    dunning_insurer_notify_days = fields.Integer(
+        string="Default Notification Term",
+        default=90,
+        help="As an insurer: the days after the due date within which a payment "
+        "default must be notified (usually 60 to 90).",
+    )
+    dunning_insurer_warn_days = fields.Integer(
+        string="Notification Warning Days",
+        default=14,
+        help="As an insurer: the credit manager gets a to-do this many days before "
+        "a notification deadline.",
+    )
+    # On a factor's form: who duns the invoices sold to it.
+    dunning_factor_mode = fields.Selection(
+        [
+            ("factor", "The factor duns them"),
+            ("us", "We dun them, payable to the factor"),
+        ],
+        string="Factored Invoices",
+        default="factor",
+        help="As a factor: whether we stop dunning the invoices sold to it, or dun "
+        "them with its bank account and reference on the letters.",
     )
     dunning_last_date = fields.Date(
         string="Last Dunning",
@@ -197,6 +272,133 @@ class ResPartner(models.Model):
     def write(self, vals):
         guard.check_dunning_rights(self, [vals])
         return super().write(vals)
+
+    @api.constrains("dunning_insurer_notify_days", "dunning_insurer_warn_days")
+    def _check_dunning_insurer_days(self):
+        for partner in self:
+            if not 1 <= partner.dunning_insurer_notify_days <= 365:
+                raise ValidationError(
+                    self.env._(
+                        "Default Notification Term: between 1 and 365 days after the "
+                        "due date (%(name)s).",
+                        name=partner.display_name,
+                    )
+                )
+            if not 0 <= partner.dunning_insurer_warn_days <= 365:
+                raise ValidationError(
+                    self.env._(
+                        "Notification Warning Days: between 0 and 365 (%(name)s).",
+                        name=partner.display_name,
+                    )
+                )
+
+    @api.constrains("dunning_insured_limit")
+    def _check_dunning_insured_limit(self):
+        for partner in self:
+            if partner.dunning_insured_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Insured Limit: cannot be negative (%(name)s).",
+                        name=partner.display_name,
+                    )
+                )
+
+    @api.depends_context("company")
+    @api.depends("dunning_credit_hold", "dunning_credit_hold_until")
+    def _compute_dunning_credit_held(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.dunning_credit_held = partner._dunning_on_credit_hold(
+                self.env.company, today
+            )
+
+    def _dunning_on_credit_hold(self, company, day):
+        """Whether this customer is on credit hold with `company` on `day`.
+
+        The one rule (core.credit.held_on), read by invoice posting and sale
+        confirmation alike.
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id.with_company(company)
+        return credit.held_on(
+            commercial.dunning_credit_hold,
+            commercial.dunning_credit_hold_until or None,
+            day,
+        )
+
+    @api.depends_context("company")
+    def _compute_dunning_credit_figures(self):
+        figures = self._dunning_credit_figures()
+        for partner in self:
+            limit, used, free = figures[partner.id]
+            partner.dunning_credit_limit = limit or 0.0
+            partner.dunning_credit_used = used
+            partner.dunning_credit_free = free or 0.0
+
+    def _dunning_credit_figures(self, company=None):
+        """{partner id: (limit, used, free)} in `company`'s currency (floats).
+
+        Odoo's own credit limit (`credit_limit`, used when the company turns credit
+        limits on); used is what Odoo's credit warning counts: open receivables
+        (`credit`) plus ordered and not invoiced (`credit_to_invoice`). Limit and
+        free are None without a limit.
+        """
+        company = company or self.env.company
+        rounding = company.currency_id.rounding
+        result = {}
+        for partner in self:
+            commercial = partner.commercial_partner_id.with_company(company)
+            used = to_decimal(
+                commercial.credit + commercial.credit_to_invoice, rounding
+            )
+            limit = (
+                to_decimal(commercial.credit_limit, rounding)
+                if company.account_use_credit_limit and commercial.credit_limit
+                else None
+            )
+            free = credit.free_credit(limit, used)
+            result[partner.id] = (
+                limit if limit is None else float(limit),
+                float(used),
+                free if free is None else float(free),
+            )
+        return result
+
+    def action_dunning_credit_hold(self):
+        """Open the form that puts this customer on credit hold, with a reason."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Hold"),
+            "res_model": "debtor.dunning.credit.hold",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_dunning_credit_release(self):
+        """Lift this customer's credit hold with the current company."""
+        self.env["debtor.dunning.credit"]._release(self.commercial_partner_id)
+        return True
+
+    def action_dunning_factor_assign(self):
+        """Open the form that sells this customer's open invoices to a factor."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sell Invoices to a Factor"),
+            "res_model": "debtor.dunning.factor.assign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_dunning_insurer_notify(self):
+        """Notify the insurer of this customer's overdue insured invoices."""
+        self.ensure_one()
+        return self.env["debtor.dunning.insurance"]._notify_insurer(
+            self.commercial_partner_id, self.env.company
+        )
 
     @api.depends("is_company", "parent_id.is_company", "parent_id.dunning_debtor_type")
     def _compute_dunning_debtor_type(self):

@@ -566,7 +566,8 @@ class DebtorDunningCharges(models.AbstractModel):
         if not vals_list:
             return self.env["account.move"]
         moves = self.env["account.move"].create(vals_list)
-        moves.action_post()
+        # Costs of a notice are no new sale: a customer on credit hold gets them.
+        self.env["debtor.dunning.credit"]._let_pass(moves).action_post()
         self.env["debtor.dunning.notice"].flush_model(["charge_move_id"])
         self.env.cr.execute(
             SQL(

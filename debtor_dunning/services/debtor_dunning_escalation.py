@@ -23,6 +23,7 @@ _QUIET = {
     escalation.Reason.NOT_DUE,
     escalation.Reason.ALREADY_AT_LEVEL,
     escalation.Reason.HANDED_OVER,
+    escalation.Reason.FACTORED,
     escalation.Reason.LAST_LEVEL_REACHED,
     escalation.Reason.TERM_RUNNING,
 }
@@ -449,6 +450,7 @@ class DebtorDunningEscalation(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 service._hand_over_due(company, today)
+                self._hook_cron_company(company, today)
                 if not today_runs - failed:
                     if failed:
                         failed.write({"state": "proposal", "error": False})
@@ -459,6 +461,16 @@ class DebtorDunningEscalation(models.AbstractModel):
             self._cron_retry_later()
             return False
         return True
+
+    @api.model
+    def _hook_cron_company(self, company, today):
+        """Extension point: the daily work of one company besides its run.
+
+        The credit insurer's notification deadlines give their to-dos here.
+        """
+        self.env["debtor.dunning.insurance"].with_company(company)._remind_deadlines(
+            company, today
+        )
 
     @api.model
     def _report_failure(self, company, day, error):

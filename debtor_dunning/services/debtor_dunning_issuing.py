@@ -371,13 +371,22 @@ class DebtorDunningIssuing(models.AbstractModel):
     @api.model
     def _apply_actions(self, notices):
         """Credit hold and the call to-dos that a level asks for."""
+        Credit = self.env["debtor.dunning.credit"]
         for company, company_notices in (
             notices.filtered("level_id.credit_hold").grouped("company_id").items()
         ):
-            partners = company_notices.partner_id.with_company(company)
-            partners.filtered(lambda p: not p.dunning_credit_hold).write(
-                {"dunning_credit_hold": True}
-            )
+            for notice in company_notices:
+                partner = notice.partner_id.with_company(company)
+                if not partner.dunning_credit_hold:
+                    Credit._hold(
+                        partner,
+                        self.env._(
+                            "%(level)s, notice %(notice)s",
+                            level=notice.level_id.name,
+                            notice=notice.name,
+                        ),
+                        company=company,
+                    )
         calls = notices.filtered("level_id.create_call")
         activity_type = self.env.ref(
             "mail.mail_activity_data_call", raise_if_not_found=False

@@ -62,7 +62,7 @@ class DebtorDunningRendering(models.AbstractModel):
             )
             due = to_decimal(notice.letter_amount_due, rounding)
             to_pay = max(due - credit_total, to_decimal(0, rounding))
-            bank = self._letter_bank(notice)
+            payee = self._letter_payee(notice)
             result[notice.id] = {
                 "header_in_body": header_in_body,
                 "attention": notice.partner_id.is_company and notice.contact_name,
@@ -77,8 +77,11 @@ class DebtorDunningRendering(models.AbstractModel):
                 "credits": rows,
                 "credit_total": float(credit_total),
                 "to_pay": float(to_pay),
-                "bank": bank,
-                "qr_src": self._letter_qr_image(notice, bank, to_pay, currency),
+                "bank": payee["bank"],
+                "payee": payee["name"],
+                "reference": payee["reference"],
+                "factor": payee["factor"],
+                "qr_src": self._letter_qr_image(notice, payee, to_pay, currency),
                 "portal_url": notice.get_base_url() + notice.get_portal_url(),
                 "responsible": notice.policy_id.responsible_id,
             }
@@ -194,6 +197,38 @@ class DebtorDunningRendering(models.AbstractModel):
         return credits
 
     @api.model
+    def _letter_payee(self, notice):
+        """Whom the letter asks to pay: {"name", "bank", "reference", "factor"}.
+
+        The one place that decides it, for the letter, its QR code and the portal.
+        Invoices sold to a factor are paid to the factor: its account and its
+        reference (`account.move._dunning_payee`), never ours. A notice that mixes
+        them with others, or another factor's, names no account at all (and has no
+        QR code): the invoices each say whom they are paid to.
+        """
+        moves = notice.line_ids.move_id
+        factors = moves.dunning_factor_id
+        if not factors:
+            bank = self._letter_bank(notice)
+            return {
+                "name": bank.acc_holder_name or notice.company_id.name,
+                "bank": bank,
+                "reference": notice.payment_reference or "",
+                "factor": False,
+            }
+        Bank = self.env["res.partner.bank"]
+        if len(factors) > 1 or not all(moves.mapped("dunning_factor_id")):
+            return {"name": "", "bank": Bank, "reference": "", "factor": factors[:1]}
+        references = {move._dunning_payee()[2] for move in moves}
+        factor, bank, _reference = moves[0]._dunning_payee()
+        return {
+            "name": bank.acc_holder_name or factor.name,
+            "bank": bank,
+            "reference": ", ".join(sorted(references)),
+            "factor": factor,
+        }
+
+    @api.model
     def _letter_bank(self, notice):
         """The account the customer pays to: the invoices' own, else the company's."""
         company = notice.company_id
@@ -207,18 +242,20 @@ class DebtorDunningRendering(models.AbstractModel):
         )
 
     @api.model
-    def _letter_qr_image(self, notice, bank, amount, currency):
-        """EPC QR code (data URI) paying `amount`; False if it cannot (euros only)."""
+    def _letter_qr_image(self, notice, payee, amount, currency):
+        """EPC QR code (data URI) paying `amount` to `payee` (`_letter_payee`);
+        False if it cannot (euros only)."""
+        bank = payee["bank"]
         if not bank or amount <= 0:
             return False
         try:
             payload = reference.epc_qr_payload(
-                name=bank.acc_holder_name or notice.company_id.name,
+                name=payee["name"],
                 iban=bank.acc_number,
                 bic=bank.bank_bic or "",
                 amount=amount,
                 currency=currency.name,
-                reference=notice.payment_reference or "",
+                reference=payee["reference"],
                 text=notice.name,
             )
         except DunningRuleError as error:

@@ -1,0 +1,1 @@
+from . import payment_transaction, sale_order

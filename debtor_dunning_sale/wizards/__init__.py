@@ -1,0 +1,1 @@
+from . import debtor_dunning_credit_override
