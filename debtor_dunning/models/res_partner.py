@@ -18,6 +18,13 @@ class ResPartner(models.Model):
         domain="[('company_id', '=', current_company_id)]",
         help="Overrides the company's default policy for this customer.",
     )
+    dunning_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        tracking=True,
+        help="The credit controller who follows this customer up.",
+    )
     dunning_debtor_type = fields.Selection(
         [("consumer", "Consumer"), ("business", "Business")],
         string="Debtor Type",

@@ -8,6 +8,7 @@ from . import (
     debtor_dunning_book,
     debtor_dunning_charges,
     debtor_dunning_escalation,
+    debtor_dunning_figures,
     debtor_dunning_issuing,
     debtor_dunning_rendering,
     debtor_dunning_sending,
