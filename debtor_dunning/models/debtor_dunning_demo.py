@@ -202,7 +202,6 @@ class DebtorDunningDemo(models.AbstractModel):
             return
         provider = demo.sudo().copy({"company_id": company.id})
         provider.write({"state": "test", "is_published": True})
-        self._demo_xmlid("payment_provider_demo", provider)
 
     def _demo_xmlid(self, name, record):
         self.env["ir.model.data"]._update_xmlids(

@@ -69,9 +69,8 @@ class DebtorDunningKpi(models.Model):
             elif unit == "percent":
                 card.display_value = f"{card.value:.0f} %"
             elif unit == "days":
-                card.display_value = self.env._(
-                    "%(days)s days", days=f"{card.value:.1f}"
-                )
+                days = f"{card.value:.1f}"
+                card.display_value = self.env._("%(days)s days", days=days)
             else:
                 card.display_value = f"{card.value:.0f}"
 
