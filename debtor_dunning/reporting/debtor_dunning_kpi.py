@@ -53,15 +53,18 @@ class DebtorDunningKpi(models.Model):
     sequence = fields.Integer(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    value = fields.Float(readonly=True)
+    value = fields.Float(string="Figure Value", readonly=True)
+    measured = fields.Boolean(
+        readonly=True, help="False while nothing could be measured yet (no rate)."
+    )
     display_value = fields.Char(string="Value", compute="_compute_display_value")
 
-    @api.depends("kpi", "value")
+    @api.depends("kpi", "value", "measured")
     def _compute_display_value(self):
         for card in self:
             unit = _UNITS.get(card.kpi)
-            if card.value is None or unit is None:
-                card.display_value = ""
+            if not card.measured or unit is None:
+                card.display_value = "-"
             elif unit == "amount":
                 card.display_value = format_amount(
                     self.env, card.value, card.currency_id
@@ -144,7 +147,9 @@ class DebtorDunningKpi(models.Model):
                )
                SELECT cards.company_id * 100 + %(sequence)s AS id,
                       cards.kpi AS kpi, %(sequence)s AS sequence,
-                      cards.company_id AS company_id, cards.value AS value
+                      cards.company_id AS company_id,
+                      COALESCE(cards.value, 0) AS value,
+                      cards.value IS NOT NULL AS measured
                  FROM cards""",
             today=env["debtor.dunning.figures"]._today_sql(),
             aging=aging,

@@ -198,10 +198,28 @@ class TestFigures(DunningCommon):
         self.assertEqual(values["dso"], 147.0)
         self.assertEqual(values["cure_rate"], 40.0)
         self.assertEqual(values["disputes"], 0.0)
+        # No promise was made: nothing measured, not 0 %.
+        promises = cards.filtered(lambda c: c.kpi == "promises")
+        self.assertRecordValues(promises, [{"measured": False, "display_value": "-"}])
         card = cards.filtered(lambda c: c.kpi == "dso")
         self.assertEqual(card.display_value, "147.0 days")
         action = card.action_open_figure()
         self.assertEqual(action["res_model"], "debtor.dunning.dso")
+
+    def test_dunning_user_opens_the_dashboard_and_the_dso(self):
+        for xmlid, model in (
+            ("debtor_dunning_kpi_action_open", "debtor.dunning.kpi"),
+            ("debtor_dunning_dso_action_refresh", "debtor.dunning.dso"),
+        ):
+            action = (
+                self.env.ref(f"debtor_dunning.{xmlid}")
+                .with_user(self.dunning_user)
+                .with_context(allowed_company_ids=self.company.ids)
+                .run()
+            )
+            self.assertEqual(action["res_model"], model)
+        dso = self.env["debtor.dunning.dso"]
+        self.assertTrue(dso.search([("company_id", "=", self.company.id)]))
 
     def test_figures_show_the_users_companies_only(self):
         Report = self.env["debtor.dunning.aging.report"]
