@@ -96,23 +96,25 @@ class DebtorDunningKpi(models.Model):
         commitments = env["debtor.dunning.commitment.report"]._query()
         sequence = {code: index for index, (code, _label) in enumerate(KPIS, 1)}
         return SQL(
-            """WITH aging AS (%(aging)s), notices AS (%(notices)s),
+            """WITH aging AS (SELECT * FROM (%(aging)s) AS all_days
+                              WHERE all_days.snapshot = 'today'),
+                    notices AS (%(notices)s),
                     disputes AS (%(disputes)s), commitments AS (%(commitments)s),
                cards AS (
                    SELECT c.id AS company_id, 'open' AS kpi,
                           (SELECT COALESCE(SUM(open_amount), 0) FROM aging
-                            WHERE snapshot = 'today' AND company_id = c.id) AS value
+                            WHERE company_id = c.id) AS value
                      FROM res_company c
                    UNION ALL
                    SELECT c.id, 'overdue_share',
                           (SELECT 100.0 * SUM(overdue_amount)
                                   / NULLIF(SUM(open_amount), 0) FROM aging
-                            WHERE snapshot = 'today' AND company_id = c.id)
+                            WHERE company_id = c.id)
                      FROM res_company c
                    UNION ALL
                    SELECT c.id, 'over_90',
                           (SELECT COALESCE(SUM(open_amount), 0) FROM aging
-                            WHERE snapshot = 'today' AND company_id = c.id
+                            WHERE company_id = c.id
                               AND bucket = %(last_bucket)s)
                      FROM res_company c
                    UNION ALL
