@@ -8,7 +8,7 @@
     "author": "Debtor Dunning",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "account_payment", "mail", "payment_demo", "portal"],
     "data": [
         "security/debtor_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -31,6 +31,7 @@
         "wizards/debtor_dunning_arrangement_refuse_views.xml",
         "views/portal_dispute_templates.xml",
         "views/res_partner_dunning_views.xml",
+        "views/debtor_dunning_figures_views.xml",
         "views/debtor_dunning_menus.xml",
         "reports/debtor_dunning_notice_reports.xml",
         "reports/debtor_dunning_notice_templates.xml",

@@ -12,6 +12,7 @@ from . import (
     debtor_dunning_pause,
     debtor_dunning_policy,
     debtor_dunning_position,
+    debtor_dunning_promise,
     debtor_dunning_rate,
     debtor_dunning_run,
     debtor_dunning_run_hold,

@@ -699,6 +699,14 @@ class AccountMove(models.Model):
             by_share[float(share)] |= move
         for share, group in by_share.items():
             group.write({"dunning_promise_amount": share})
+        # The history the figures read (promises kept or broken).
+        self.env["debtor.dunning.promise"].create(
+            [
+                {"move_id": move.id, "promised_date": day, "amount": float(share)}
+                for move, share in zip(moves, shares, strict=True)
+                if share > 0
+            ]
+        )
 
     def action_dunning_dispute(self):
         """Open a new dispute on this invoice (its dunning pauses once saved)."""

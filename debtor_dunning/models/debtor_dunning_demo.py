@@ -190,11 +190,25 @@ class DebtorDunningDemo(models.AbstractModel):
             }
         )
         invoices = self._demo_invoices(env, company, customers)
+        self._demo_payment_provider(company)
         # What a credit controller does about them, through the add-on's own actions.
         env = env(user=accountant)
         self._demo_promise(env, company, customers, invoices)
         self._demo_disputes(env, invoices)
         self._demo_arrangements(env, customers, invoices)
+
+    def _demo_payment_provider(self, company):
+        """Odoo's Demo payment provider, in test mode, for the demo company.
+
+        A customer pays an overdue invoice from his notice's portal page (*Pay
+        online*) with a made-up card; the transaction posts the payment and the
+        notice shows the invoice paid.
+        """
+        demo = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        if not demo or demo.code != "demo":
+            return
+        provider = demo.sudo().copy({"company_id": company.id})
+        provider.write({"state": "test", "is_published": True})
 
     def _demo_xmlid(self, name, record):
         self.env["ir.model.data"]._update_xmlids(
