@@ -4,8 +4,11 @@ import base64
 import io
 import logging
 import os
+import re
 import subprocess
 
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -14,7 +17,14 @@ from reportlab.pdfgen import canvas
 
 from odoo import api, models
 from odoo.tools import format_amount, format_date, formatLang
-from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+from odoo.tools.pdf import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    PdfFileReader,
+    PdfFileWriter,
+)
 
 from ..core import reference
 from ..core.errors import DunningRuleError
@@ -66,6 +76,43 @@ def _pages_text(content, reader):
     except (OSError, subprocess.SubprocessError) as error:
         _logger.info("pdftotext failed (%s); PyPDF2 reads the pages", error)
     return [_page_text(reader.getPage(number)) for number in range(count)]
+
+
+def _overlay(writer, page, stamp):
+    """Draw `stamp` (a small page of ours) over `page`, without parsing the page.
+
+    PyPDF2's merge_page decodes and re-encodes the page's whole content (wkhtmltopdf
+    pages are large: 0.3 s a page); here the page's streams stay as they are,
+    wrapped in q/Q, and the stamp's stream and fonts (renamed) are added.
+    """
+    add = getattr(writer, "_add_object", None) or writer.addObject
+
+    def stream_of(data):
+        obj = DecodedStreamObject()
+        (getattr(obj, "set_data", None) or obj.setData)(data)
+        return add(obj)
+
+    fonts = stamp["/Resources"].get_object().get("/Font")
+    fonts = fonts.get_object() if fonts is not None else DictionaryObject()
+    data = stamp["/Contents"].get_object()
+    data = b"".join(
+        part.get_object().get_data()
+        for part in (data if isinstance(data, ArrayObject) else [data])
+    )
+    data = re.sub(rb"/(F\d+)\b", rb"/DD\1", data)
+    resources = page["/Resources"].get_object()
+    page_fonts = resources.get("/Font")
+    page_fonts = page_fonts.get_object() if page_fonts is not None else None
+    if page_fonts is None:
+        page_fonts = DictionaryObject()
+        resources[NameObject("/Font")] = page_fonts
+    for name, font in fonts.items():
+        page_fonts[NameObject("/DD" + name[1:])] = font
+    contents = page["/Contents"].get_object()
+    parts = list(contents) if isinstance(contents, ArrayObject) else [page["/Contents"]]
+    page[NameObject("/Contents")] = ArrayObject(
+        [stream_of(b"q\n"), *parts, stream_of(b"\nQ\n"), stream_of(data)]
+    )
 
 
 def _starts(texts, records):
@@ -278,10 +325,14 @@ class DebtorDunningRendering(models.AbstractModel):
         except DunningRuleError as error:
             _logger.info("No payment QR code on %s: %s", notice.name, error)
             return False
-        # EPC069-12 asks for error correction level M.
-        png = self.env["ir.actions.report"].barcode(
-            "QR", payload, width=180, height=180, barLevel="M", quiet=1
-        )
+        # EPC069-12 asks for error correction level M. The qrcode library makes
+        # the PNG ten times faster than reportlab's barcode (ir.actions.report).
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=4, border=1)
+        code.add_data(payload)
+        code.make(fit=True)
+        stream = io.BytesIO()
+        code.make_image().save(stream, format="PNG")
+        png = stream.getvalue()
         return "data:image/png;base64," + base64.b64encode(png).decode()
 
     # ------------------------------------------------------------------ PDF
@@ -431,7 +482,7 @@ class DebtorDunningRendering(models.AbstractModel):
         writer = PdfFileWriter()
         for number in range(count):
             page = reader.getPage(number)
-            page.mergePage(stamps.getPage(number))
+            _overlay(writer, page, stamps.getPage(number))
             writer.addPage(page)
         stream = io.BytesIO()
         writer.write(stream)
