@@ -233,6 +233,17 @@ def _sender(registry, counts):
             claimed = Sending._cron_send()
             cr.commit()
             if not claimed:
+                if os.environ.get("BENCH_DEBUG"):
+                    cr.execute(
+                        "SELECT count(*), min(id), max(id) FROM debtor_dunning_notice"
+                        " WHERE email_state = 'queued'"
+                    )
+                    print("DEBUG queued left:", cr.fetchall())
+                    cr.execute(
+                        "SELECT pid, state, left(query, 120) FROM pg_stat_activity"
+                        " WHERE datname = current_database()"
+                    )
+                    print("DEBUG activity:", cr.fetchall())
                 return
             counts.append((len(claimed), cr.sql_log_count - before))
 
@@ -251,6 +262,9 @@ def bench_send(registry, env, notices, senders, attach_invoices):
             }
         )
         notices.level_id.attach_invoices = attach_invoices
+        # Only the bench's workers send: an Odoo server with cron threads on this
+        # PostgreSQL (any database) would otherwise take batches too.
+        env.ref("debtor_dunning.ir_cron_dunning_send").active = False
         # A running server has its templates compiled: so has the bench (one of
         # each language, nothing kept).
         warm = notices.browse(

@@ -23,6 +23,11 @@ import sys, time, urllib.request
 for _ in range(60):
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/web/login", timeout=2)
+        # One static file first: Odoo reads the manifests on the first one, and
+        # wkhtmltopdf's parallel requests could race there (SystemError in ast).
+        urllib.request.urlopen(
+            f"http://127.0.0.1:{sys.argv[1]}/web/static/img/favicon.ico", timeout=30
+        )
         sys.exit(0)
     except OSError:
         time.sleep(1)

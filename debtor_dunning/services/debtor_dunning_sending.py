@@ -5,10 +5,11 @@ import threading
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .debtor_dunning_rendering import LETTER_REPORT
 
@@ -310,14 +311,38 @@ class DebtorDunningSending(models.AbstractModel):
 
     @api.model
     def _notify_requesters(self, users):
-        """Tell each user whose asked-for e-mails are all done how they went."""
+        """Tell each user whose asked-for e-mails are all done how they went.
+
+        Exactly one worker tells him: the one whose statement takes his notices
+        (another worker's concurrent one fails to serialize and leaves it).
+        """
         Notice = self.env["debtor.dunning.notice"].sudo()
+        Notice.flush_model(["send_user_id", "email_state"])
         for user in users:
-            mine = Notice.search([("send_user_id", "=", user.id)])
-            if not mine or any(n.email_state == "queued" for n in mine):
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    rows = self.env.execute_query(
+                        SQL(
+                            """UPDATE debtor_dunning_notice n SET send_user_id = NULL
+                                WHERE n.send_user_id = %(user)s
+                                  AND NOT EXISTS (
+                                      SELECT 1 FROM debtor_dunning_notice q
+                                       WHERE q.send_user_id = %(user)s
+                                         AND q.email_state IN ('queued', 'sending'))
+                            RETURNING n.id""",
+                            user=user.id,
+                        )
+                    )
+            except (
+                pg_errors.SerializationFailure,
+                pg_errors.LockNotAvailable,
+            ):
+                continue  # another worker tells him
+            if not rows:
                 continue
+            mine = Notice.browse(row[0] for row in rows)
+            mine.invalidate_recordset(["send_user_id"])
             message, failed = self._sending_summary(mine)
-            mine._dunning_record_delivery({"send_user_id": False})
             self._notify_user(user, mine, message, failed)
 
     @api.model
