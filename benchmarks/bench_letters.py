@@ -2,6 +2,7 @@
 
     python benchmarks/bench_letters.py -c ODOO_CONF -d DB [--letters 100]
         [--report-url URL] [--each] [--days-overdue 40]
+        [--send [--senders 2] [--attach-invoices]]
 
 DB is a copy of the template (the add-on with its demo data). In the demo company
 the script makes LETTERS business customers with one overdue invoice each and one
@@ -10,12 +11,25 @@ the run as one PDF, in one wkhtmltopdf call, as "Print Letters" does; --each als
 renders them one by one, as the e-mails do. wkhtmltopdf loads the report's style
 sheets from REPORT_URL: an Odoo server on DB (run_letters.sh starts one). Prints
 seconds and letters per second, and one JSON line per measurement (prefix "JSON ").
+
+--send queues the run's e-mails as "Send" does and times the background sender
+(debtor.dunning.sending._cron_send, called as the cron calls it, committing after
+each batch) against a local SMTP sink (debtor_dunning/tests/smtp_sink.py): notices
+per second from "Send" to the last accepted e-mail, and queries per batch.
+--senders N runs N cron workers at once (threads, each its own cursor).
 """
 
 import argparse
 import datetime
 import json
+import os
+import resource
+import shutil
+import socket
 import subprocess
+import sys
+import tempfile
+import threading
 import time
 
 import odoo
@@ -51,6 +65,15 @@ def parse_args():
     )
     parser.add_argument(
         "--each", action="store_true", help="also render the letters one by one"
+    )
+    parser.add_argument(
+        "--send", action="store_true", help="time the background e-mail sender"
+    )
+    parser.add_argument("--senders", type=int, default=1, help="cron workers at once")
+    parser.add_argument(
+        "--attach-invoices",
+        action="store_true",
+        help="the level attaches a PDF of every invoice to its e-mail",
     )
     return parser.parse_args()
 
@@ -154,6 +177,150 @@ def report(step, letters, seconds, extra=None):
     print("JSON " + json.dumps(result))
 
 
+SINK = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "..",
+    "debtor_dunning",
+    "tests",
+    "smtp_sink.py",
+)
+
+
+def start_sink():
+    """The project's SMTP sink in a process of its own: (port, folder, process)."""
+    folder = tempfile.mkdtemp(prefix="dunning-bench-smtp-")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, SINK, str(port), folder])  # noqa: S603
+    for _attempt in range(500):
+        if os.path.exists(os.path.join(folder, "ready")):
+            break
+        time.sleep(0.02)
+    return port, folder, process
+
+
+def cpu_seconds():
+    """CPU seconds of this process and its finished children (wkhtmltopdf)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def sender(registry, counts):
+    """One cron worker: _cron_send batches, a commit after each, until none left."""
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile  # noqa: PLC0415
+        import pstats  # noqa: PLC0415
+
+        profile = cProfile.Profile()
+        profile.enable()
+        try:
+            _sender(registry, counts)
+        finally:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        return
+    _sender(registry, counts)
+
+
+def _sender(registry, counts):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Sending = env["debtor.dunning.sending"]
+        while True:
+            before = cr.sql_log_count
+            claimed = Sending._cron_send()
+            cr.commit()
+            if not claimed:
+                if os.environ.get("BENCH_DEBUG"):
+                    cr.execute(
+                        "SELECT count(*), min(id), max(id) FROM debtor_dunning_notice"
+                        " WHERE email_state = 'queued'"
+                    )
+                    print("DEBUG queued left:", cr.fetchall())
+                    cr.execute(
+                        "SELECT pid, state, left(query, 120) FROM pg_stat_activity"
+                        " WHERE datname = current_database()"
+                    )
+                    print("DEBUG activity:", cr.fetchall())
+                return
+            counts.append((len(claimed), cr.sql_log_count - before))
+
+
+def bench_send(registry, env, notices, senders, attach_invoices):
+    """Queue the notices' e-mails as "Send" does, then run the background sender."""
+    port, folder, process = start_sink()
+    try:
+        env["ir.mail_server"].search([]).active = False
+        env["ir.mail_server"].create(
+            {
+                "name": "bench SMTP sink",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_encryption": "none",
+            }
+        )
+        notices.level_id.attach_invoices = attach_invoices
+        # Only the bench's workers send: an Odoo server with cron threads on this
+        # PostgreSQL (any database) would otherwise take batches too.
+        env.ref("debtor_dunning.ir_cron_dunning_send").active = False
+        # A running server has its templates compiled: so has the bench (one of
+        # each language, nothing kept).
+        warm = notices.browse(
+            {n.partner_id.lang: n.id for n in notices}.values()
+        ).with_context(report_pdf_no_attachment=True)
+        env["ir.actions.report"]._render_qweb_html(LETTER_REPORT, warm.ids)
+        env.ref("debtor_dunning.mail_template_dunning_notice")._render_field(
+            "body_html", warm.ids
+        )
+        env.cr.commit()
+        cpu = cpu_seconds()
+        started = time.perf_counter()
+        notices.action_send()
+        env.cr.commit()
+        counts = []
+        threads = [
+            threading.Thread(target=sender, args=(registry, counts))
+            for _worker in range(senders)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu
+        env.invalidate_all()
+        states = {}
+        for state in notices.mapped("email_state"):
+            states[state] = states.get(state, 0) + 1
+        accepted = len([n for n in os.listdir(folder) if n.endswith(".eml")])
+        batches = sorted(counts)
+        report(
+            f"send x{senders}",
+            len(notices),
+            seconds,
+            {
+                "senders": senders,
+                "attach_invoices": attach_invoices,
+                "cpu_seconds": round(cpu, 2),
+                "states": states,
+                "accepted_by_smtp": accepted,
+                "batches": len(batches),
+                "queries_per_batch": [q for _n, q in batches[-3:]],
+                "notices_per_batch": [n for n, _q in batches[-3:]],
+            },
+        )
+        print(
+            f"           states {states}, {accepted} accepted by the SMTP sink, "
+            f"{cpu:.1f} CPU s (Odoo + wkhtmltopdf; PostgreSQL not counted)"
+        )
+    finally:
+        process.terminate()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     args = parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
@@ -171,6 +338,10 @@ def main():
         )
         Report = env["ir.actions.report"]
         drop_kept_letters(env, notices)
+        if args.send:
+            cr.commit()  # no letter kept: the sender renders them
+            bench_send(registry, env, notices, args.senders, args.attach_invoices)
+            return
         started = time.perf_counter()
         pdf, _kind = Report._render_qweb_pdf(LETTER_REPORT, notices.ids)
         report(

@@ -14,7 +14,7 @@ LETTERS=${1:-100}
 shift || true
 copy_db "$TPL" "$DB"
 PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-odoo_bin -d "$DB" --http-port="$PORT" --db-filter="^$DB\$" --log-level=warn \
+odoo_bin -d "$DB" --http-port="$PORT" --db-filter="^$DB\$" --log-level=warn --max-cron-threads=0 \
     >"$STATE/$DB.server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; drop_db "$DB"' EXIT
@@ -23,6 +23,11 @@ import sys, time, urllib.request
 for _ in range(60):
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/web/login", timeout=2)
+        # One static file first: Odoo reads the manifests on the first one, and
+        # wkhtmltopdf's parallel requests could race there (SystemError in ast).
+        urllib.request.urlopen(
+            f"http://127.0.0.1:{sys.argv[1]}/web/static/img/favicon.ico", timeout=30
+        )
         sys.exit(0)
     except OSError:
         time.sleep(1)

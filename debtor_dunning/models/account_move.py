@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv.expression import AND, OR
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from ..core import law, limitation
@@ -867,17 +867,80 @@ class AccountMove(models.Model):
         return False
 
     @api.model
-    def _dunning_init_limitation_dates(self, batch_size=1000):
-        """Compute the limitation dates of the open customer invoices (at install)."""
-        moves = self.search(
-            [
-                ("move_type", "in", DUNNED_TYPES),
-                ("state", "=", "posted"),
-                ("payment_state", "not in", SETTLED),
-            ]
+    def _dunning_init_limitation_dates(self):
+        """Fill the limitation dates of the open customer invoices (at install).
+
+        Set-based, as _compute_dunning_limitation_date decides: the law per
+        customer and company (a few thousand pairs), each invoice's earliest open
+        due date and its interruptions in one query, the date from
+        core.limitation, written in one statement. No ORM recompute of a big book.
+        """
+        self.env.flush_all()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT m.id, m.commercial_partner_id AS partner_id, m.company_id,
+                          COALESCE(
+                              (SELECT MIN(l.date_maturity) FROM account_move_line l
+                                WHERE l.move_id = m.id
+                                  AND l.display_type = 'payment_term'
+                                  AND NOT l.reconciled),
+                              m.invoice_date_due) AS due,
+                          ARRAY(
+                              SELECT p.max_date
+                                FROM account_move_line dl
+                                JOIN account_partial_reconcile p
+                                  ON p.debit_move_id = dl.id
+                                JOIN account_move_line cl ON cl.id = p.credit_move_id
+                                JOIN account_move cm ON cm.id = cl.move_id
+                               WHERE dl.move_id = m.id
+                                 AND cm.move_type NOT IN ('out_refund', 'in_refund')
+                          ) AS part_payments,
+                          m.dunning_acknowledged_date AS acknowledged
+                     FROM account_move m
+                    WHERE m.move_type IN %(types)s AND m.state = 'posted'
+                      AND m.payment_state NOT IN %(settled)s
+                      AND m.commercial_partner_id IS NOT NULL""",
+                types=DUNNED_TYPES,
+                settled=SETTLED,
+            )
         )
-        for ids in split_every(batch_size, moves.ids):
-            batch = self.browse(ids)
-            batch._compute_dunning_limitation_date()
-            batch.flush_recordset(["dunning_limitation_date"])
-            batch.invalidate_recordset()
+        # Nothing else interrupts before the add-on issued its first notice.
+        partners = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse(
+                {row["partner_id"] for row in rows}
+            )
+        }
+        companies = {
+            company.id: company for company in self.env["res.company"].search([])
+        }
+        laws, ids, dates = {}, [], []
+        for row in rows:
+            key = (row["partner_id"], row["company_id"])
+            if key not in laws:
+                laws[key] = partners[key[0]]._dunning_law(companies[key[1]])
+            governing, debtor_type = laws[key]
+            if not law.tracks_limitation(governing) or not row["due"]:
+                continue
+            days = [day for day in row["part_payments"] if day]
+            if row["acknowledged"]:
+                days.append(row["acknowledged"])
+            ids.append(row["id"])
+            dates.append(
+                limitation.limitation_date(
+                    row["due"],
+                    consumer_sale=debtor_type == "consumer",
+                    interruptions=days,
+                )
+            )
+        if ids:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE account_move m SET dunning_limitation_date = v.day
+                         FROM unnest(%(ids)s::int[], %(days)s::date[]) AS v(id, day)
+                        WHERE m.id = v.id""",
+                    ids=ids,
+                    days=dates,
+                )
+            )
+        self.invalidate_model(["dunning_limitation_date"])

@@ -67,6 +67,7 @@ DELIVERY_FIELDS = (
     "email_error",
     "email_date",
     "letter_date",
+    "send_user_id",
 )
 
 
@@ -206,6 +207,8 @@ class DebtorDunningNotice(models.Model):
         [
             ("none", "No e-mail"),
             ("to_send", "To send"),
+            ("queued", "Queued"),
+            ("sending", "Sending"),
             ("sent", "Sent"),
             ("failed", "Failed"),
         ],
@@ -283,6 +286,13 @@ class DebtorDunningNotice(models.Model):
         help="How often the e-mail was put in the outgoing queue.",
     )
     email_error = fields.Char(string="E-mail Error", readonly=True, copy=False)
+    send_user_id = fields.Many2one(
+        "res.users",
+        string="Sending Asked By",
+        readonly=True,
+        copy=False,
+        help="Who asked to send this e-mail; told the outcome once it is done.",
+    )
     email_date = fields.Datetime(
         string="E-mailed On",
         readonly=True,
@@ -738,20 +748,38 @@ class DebtorDunningNotice(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_send(self):
-        """E-mail these notices now (a failed one again, whatever its attempts)."""
-        todo = self.filtered(lambda n: n.email_state in ("to_send", "failed"))
+        """Queue these notices' e-mails (a failed one again, whatever its attempts).
+
+        The background sender (`debtor.dunning.sending._cron_send`) renders and
+        sends them; whoever asked is told the outcome. Returns at once.
+        """
+        todo = self.filtered(
+            lambda n: n.state == "issued" and n.email_state in ("to_send", "failed")
+        )
         if not todo:
             raise UserError(
                 self.env._(
-                    "Nothing to send: the selected notices were e-mailed already or "
-                    "have no e-mail to send."
+                    "Nothing to send: the selected notices were e-mailed already, "
+                    "are queued or have no e-mail to send."
                 )
             )
         todo.filtered(lambda n: n.email_state == "failed")._dunning_record_delivery(
             {"email_attempt_count": 0}
         )
-        self.env["debtor.dunning.sending"]._send_notices(todo)
-        return True
+        self.env["debtor.dunning.sending"]._queue_sending(todo, self.env.user)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s e-mails are queued; you will be told when they are "
+                    "sent.",
+                    count=len(todo),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_print_letters(self):
         """Download the letters to print as one PDF; they become printed."""

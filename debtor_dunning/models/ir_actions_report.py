@@ -63,20 +63,35 @@ class IrActionsReport(models.Model):
 
         Its unpatched Qt takes one input document per call; the letters are joined,
         each from a new page. Odoo still splits the PDF into the notices' own ones
-        when each letter is one page.
+        when each letter is one page. The context key `dunning_join_bodies` does the
+        same for another report (the invoice copies attached to the e-mails).
         """
         result = super()._prepare_html(html, report_model=report_model)
+        letters = self.report_name == LETTER_REPORT
         if (
             not result
-            or self.report_name != LETTER_REPORT
-            or len(result[0]) < 2
+            or not (letters or self.env.context.get("dunning_join_bodies"))
             or not self.env["debtor.dunning.notice"]._letter_layout()["header_in_body"]
         ):
             return result
         bodies, res_ids, header, footer, paperformat_args = result
-        return [_join_bodies(bodies)], res_ids, header, footer, paperformat_args
+        if letters:
+            # _run_wkhtmltopdf numbers each letter's pages and adds its footer.
+            paperformat_args = dict(paperformat_args or {}, dunning_letter_ids=res_ids)
+        if len(bodies) > 1:
+            bodies = [_join_bodies(bodies)]
+        return bodies, res_ids, header, footer, paperformat_args
 
-    def _run_wkhtmltopdf(self, bodies, report_ref=False, *args, **kwargs):
+    def _run_wkhtmltopdf(
+        self,
+        bodies,
+        report_ref=False,
+        header=None,
+        footer=None,
+        landscape=False,
+        specific_paperformat_args=None,
+        set_viewport_size=False,
+    ):
         """A dunning letter rendered with errors is refused, never kept.
 
         Odoo keeps a PDF whatever wkhtmltopdf could not load; an issued notice would
@@ -84,10 +99,11 @@ class IrActionsReport(models.Model):
         error says what to check; the e-mail is tried again later (sending service).
         """
         report = self._get_report(report_ref) if report_ref else self
+        args = (header, footer, landscape, specific_paperformat_args, set_viewport_size)
         if report.report_name != LETTER_REPORT:
-            return super()._run_wkhtmltopdf(bodies, report_ref, *args, **kwargs)
+            return super()._run_wkhtmltopdf(bodies, report_ref, *args)
         with _wkhtmltopdf_messages() as messages:
-            pdf = super()._run_wkhtmltopdf(bodies, report_ref, *args, **kwargs)
+            pdf = super()._run_wkhtmltopdf(bodies, report_ref, *args)
         errors = [line for line in messages if _LOAD_ERRORS.search(line)]
         if errors:
             found = _LOAD_ERRORS.findall(" ".join(errors))
@@ -101,6 +117,12 @@ class IrActionsReport(models.Model):
                     error=", ".join(dict.fromkeys(found)),
                 )
             )
+        ids = (specific_paperformat_args or {}).get("dunning_letter_ids")
+        if ids:
+            notices = self.env["debtor.dunning.notice"].browse(
+                [res_id for res_id in ids if res_id]
+            )
+            pdf = self.env["debtor.dunning.rendering"]._stamp_letters(pdf, notices)
         return pdf
 
 

@@ -405,7 +405,8 @@ class DebtorDunningEscalation(models.AbstractModel):
             done=len(batch), remaining=len(pending) - len(batch)
         )
         Sending = self.env["debtor.dunning.sending"]
-        Sending._send_notices(issued | issued.search(Sending._email_retry_domain()))
+        # The background sender renders and e-mails them (_cron_send).
+        Sending._queue_sending(issued | issued.search(Sending._email_retry_domain()))
         return issued
 
     @api.model

@@ -1,12 +1,15 @@
 """Sending: notices reach the customer by e-mail and by printed, posted letter."""
 
 import base64
+import threading
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
 
 from .debtor_dunning_rendering import LETTER_REPORT
 
@@ -14,7 +17,10 @@ from .debtor_dunning_rendering import LETTER_REPORT
 MAX_EMAIL_ATTEMPTS = 3
 # Up to this many e-mails leave right after the commit; more wait for the mail queue.
 _SEND_NOW_LIMIT = 50
-# Letters rendered per wkhtmltopdf call when many are e-mailed at once.
+# E-mails the background sender renders and sends per call (one wkhtmltopdf call).
+_SEND_BATCH = 50
+# An e-mail that waits to be queued: due, failed, or asked for ("queued").
+WAITING = ("to_send", "failed", "queued")
 _MAIL_FIELDS = (
     "subject",
     "body_html",
@@ -44,38 +50,47 @@ class DebtorDunningSending(models.AbstractModel):
 
     @api.model
     def _send_notices(self, notices):
-        """E-mail the issued notices that wait for it; returns the notices queued.
+        """E-mail the issued notices that wait for it now; returns the notices queued.
 
         Idempotent: a notice goes out through one mail.mail only, and its state is
         read from that mail, so a crash between sending and writing the notice
         never sends it twice. A failed e-mail goes back into the queue (the same
         mail.mail, or a new one if it was deleted) until MAX_EMAIL_ATTEMPTS.
         """
+        ready, mails = self._prepare_emails(notices)
+        self._dispatch_mails(mails)
+        return ready
+
+    @api.model
+    def _prepare_emails(self, notices):
+        """The e-mails of the notices that wait for one, in the outgoing queue.
+
+        Returns (the notices whose e-mail is queued, their mail.mail), not sent yet.
+        """
         notices = notices.filtered(
-            lambda n: n.state == "issued" and n.email_state in ("to_send", "failed")
+            lambda n: n.state == "issued" and n.email_state in WAITING
         )
         self._sync_email_state(notices)
         waiting = notices.filtered(
             lambda n: (
-                n.email_state in ("to_send", "failed")
-                and n.email_attempt_count < MAX_EMAIL_ATTEMPTS
+                n.email_state in WAITING and n.email_attempt_count < MAX_EMAIL_ATTEMPTS
             )
         )
-        # A queued mail (to_send with its mail) leaves by itself: nothing to do.
-        requeue = waiting.filtered(lambda n: n.email_state == "failed" and n.mail_id)
-        fresh = waiting.filtered(lambda n: not n.mail_id)
-        if not (requeue or fresh):
-            return notices.browse()
+        # A mail still in the outgoing queue made its notice "sending": it leaves
+        # by itself. What is left with a mail had it fail: it goes again.
+        requeue = waiting.filtered("mail_id")
+        fresh = waiting - requeue
         mails = requeue.mail_id.sudo()
+        if not (requeue or fresh):
+            return notices.browse(), mails
         mails.mark_outgoing()
         requeue._dunning_record_delivery(
-            {"email_state": "to_send", "email_error": False}
+            {"email_state": "sending", "email_error": False}
         )
         queued, new_mails = self._queue_emails(fresh)
         mails |= new_mails
         self._count_attempt(requeue | queued)
-        self._dispatch_mails(mails)
-        return requeue | queued
+        return requeue | queued, mails
 
     @api.model
     def _count_attempt(self, notices):
@@ -119,6 +134,7 @@ class DebtorDunningSending(models.AbstractModel):
                 mail = mails.search([("mail_message_id", "=", message.id)], limit=1)
                 notice._dunning_record_delivery(
                     {
+                        "email_state": "sending",
                         "mail_id": mail.id,
                         "mail_message_id": message.id,
                         "email_error": False,
@@ -210,6 +226,171 @@ class DebtorDunningSending(models.AbstractModel):
         else:
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
+    # ------------------------------------------------------------------ background
+    @api.model
+    def _queue_sending(self, notices, user=None):
+        """Hand the e-mails of `notices` to the background sender; returns at once.
+
+        `user` (who asked) is told the outcome once they are all done.
+        """
+        notices = notices.filtered(
+            lambda n: n.state == "issued" and n.email_state in WAITING
+        )
+        if not notices:
+            return notices
+        vals = {"email_state": "queued", "email_error": False}
+        if user:
+            vals["send_user_id"] = user.id
+        notices._dunning_record_delivery(vals)
+        self.env.ref("debtor_dunning.ir_cron_dunning_send")._trigger()
+        return notices
+
+    @api.model
+    def _cron_send(self, batch_size=_SEND_BATCH):
+        """Background: e-mail a batch of queued notices, then tell who asked.
+
+        The batch's rows are claimed with FOR UPDATE SKIP LOCKED: several cron
+        workers share the queue and never take the same notice. Its letters are
+        rendered in one wkhtmltopdf call, its e-mails sent in one SMTP session per
+        server. Odoo's cron commits after each call and calls again while some
+        remain (ir.cron progress).
+        """
+        claimed = self._claim_queued(batch_size)
+        if claimed:
+            self._send_claimed(claimed)
+        self._notify_requesters(claimed.send_user_id)
+        remaining = (
+            self.env["debtor.dunning.notice"]
+            .sudo()
+            .search_count([("email_state", "=", "queued")])
+        )
+        self.env["ir.cron"]._notify_progress(done=len(claimed), remaining=remaining)
+        return claimed
+
+    @api.model
+    def _claim_queued(self, limit):
+        """Up to `limit` queued notices no other transaction holds, locked."""
+        self.env["debtor.dunning.notice"].flush_model(["email_state", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id FROM debtor_dunning_notice
+                    WHERE email_state = 'queued' AND state = 'issued'
+                    ORDER BY id
+                    LIMIT %(limit)s
+                      FOR UPDATE SKIP LOCKED""",
+                limit=limit,
+            )
+        )
+        return self.env["debtor.dunning.notice"].sudo().browse(r[0] for r in rows)
+
+    @api.model
+    def _send_claimed(self, notices):
+        """E-mail claimed notices now: queue their mails and hand them to SMTP.
+
+        Each mail leaves through Odoo's mail.mail, which writes its state before
+        it talks to the server (and commits after each mail outside tests), so
+        a crash or a concurrent mail queue never sends it twice.
+        """
+        ready, mails = self._prepare_emails(notices)
+        # Those that could not be queued (letter not rendered, no more
+        # attempts) leave the queue with what they say.
+        stuck = notices.filtered(lambda n: n.email_state == "queued")
+        if stuck:
+            stuck._dunning_record_delivery({"email_state": "to_send"})
+        if mails:
+            mails.send(auto_commit=self._can_commit())
+        return ready
+
+    @api.model
+    def _can_commit(self):
+        """Commit after each mail, as Odoo's mail queue does, except in tests."""
+        return not (
+            getattr(threading.current_thread(), "testing", False)
+            or modules.module.current_test
+        )
+
+    @api.model
+    def _notify_requesters(self, users):
+        """Tell each user whose asked-for e-mails are all done how they went.
+
+        Exactly one worker tells him: the one whose statement takes his notices
+        (another worker's concurrent one fails to serialize and leaves it).
+        """
+        Notice = self.env["debtor.dunning.notice"].sudo()
+        Notice.flush_model(["send_user_id", "email_state"])
+        for user in users:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    rows = self.env.execute_query(
+                        SQL(
+                            """UPDATE debtor_dunning_notice n SET send_user_id = NULL
+                                WHERE n.send_user_id = %(user)s
+                                  AND NOT EXISTS (
+                                      SELECT 1 FROM debtor_dunning_notice q
+                                       WHERE q.send_user_id = %(user)s
+                                         AND q.email_state IN ('queued', 'sending'))
+                            RETURNING n.id""",
+                            user=user.id,
+                        )
+                    )
+            except (
+                pg_errors.SerializationFailure,
+                pg_errors.LockNotAvailable,
+            ):
+                continue  # another worker tells him
+            if not rows:
+                continue
+            mine = Notice.browse(row[0] for row in rows)
+            mine.invalidate_recordset(["send_user_id"])
+            message, failed = self._sending_summary(mine)
+            self._notify_user(user, mine, message, failed)
+
+    @api.model
+    def _sending_summary(self, notices):
+        """("6 sent, 1 failed: <why>; 2 queued for print", any failed) in the
+        user's language."""
+        env = self.with_context(lang=self.env.user.lang).env
+        parts = []
+        sent = notices.filtered(lambda n: n.email_state in ("sent", "sending"))
+        if sent:
+            parts.append(env._("%(count)s sent", count=len(sent)))
+        failed = notices.filtered(lambda n: n.email_state in ("failed", "to_send"))
+        for error, group in failed.grouped("email_error").items():
+            parts.append(
+                env._(
+                    "%(count)s failed: %(error)s",
+                    count=len(group),
+                    error=error or env._("no reason given"),
+                )
+            )
+        to_print = notices.filtered(lambda n: n.letter_state == "to_print")
+        if to_print:
+            parts.append(env._("%(count)s queued for print", count=len(to_print)))
+        return "; ".join(parts), bool(failed)
+
+    @api.model
+    def _notify_user(self, user, notices, message, failed):
+        """A notification in the user's browser; a to-do if he is not online."""
+        title = self.env._("Dunning e-mails")
+        if user.im_status in ("online", "away"):
+            user.partner_id._bus_send(
+                "simple_notification",
+                {
+                    "title": title,
+                    "message": message,
+                    "type": "warning" if failed else "success",
+                    "sticky": failed,
+                },
+            )
+            return
+        record = notices.run_id[:1] if len(notices.run_id) == 1 else notices[:1]
+        record.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=title,
+            note=message,
+            user_id=user.id,
+        )
+
     @api.model
     def _sync_email_state(self, notices):
         """Each notice's e-mail state as its mail.mail says (sent, failed, queued)."""
@@ -232,10 +413,11 @@ class DebtorDunningSending(models.AbstractModel):
             outcome, error = self._email_outcome(notice, bounced)
             if outcome == "sent" and notice.email_state != "sent":
                 sent |= notice
-            elif outcome == "failed" and notice.email_state != "failed":
+            elif outcome == "failed" and notice.email_state not in ("failed", "queued"):
+                # (a queued notice was asked to go again: it is, by the sender)
                 self._email_failed(notice, error)
-            elif outcome == "queued" and notice.email_state == "failed":
-                queued |= notice  # queued again by someone
+            elif outcome == "queued" and notice.email_state != "sending":
+                queued |= notice  # in the outgoing queue (again)
         if sent:
             sent._dunning_record_delivery(
                 {
@@ -246,7 +428,7 @@ class DebtorDunningSending(models.AbstractModel):
             )
         if queued:
             queued._dunning_record_delivery(
-                {"email_state": "to_send", "email_error": False}
+                {"email_state": "sending", "email_error": False}
             )
 
     @api.model

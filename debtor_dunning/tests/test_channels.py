@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import socket
@@ -15,7 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import TUESDAY, DunningCommon
+from .common import TUESDAY, DemoCase, DunningCommon
 
 MAX_ATTEMPTS = 3
 SINK = os.path.join(os.path.dirname(__file__), "smtp_sink.py")
@@ -191,6 +192,8 @@ class TestChannels(DunningCommon):
         )
         self.inbox.refuse()
         self.service._cron_escalate()
+        self.assertEqual(notice.email_state, "queued", "the cron queues, never waits")
+        self.sending._cron_send()
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(notice.email_attempt_count, 2)
         self.assertEqual(len(self.inbox.to("sanne@bakker.example")), 1)
@@ -211,6 +214,8 @@ class TestChannels(DunningCommon):
         # By hand it can go again, once the server is back.
         self.mail_server.smtp_port = self.inbox.port
         notice.action_send()
+        self.assertEqual(notice.email_state, "queued")
+        self.sending._cron_send()
         self.assertEqual(notice.email_state, "sent")
         self.assertEqual(len(self.inbox.to("sanne@bakker.example")), 1)
 
@@ -230,6 +235,75 @@ class TestChannels(DunningCommon):
         self.assertEqual(notice.email_state, "none")
         self.assertEqual(notice.letter_state, "to_print")
         self.assertFalse(self.sending._send_notices(notice))
+
+    # ------------------------------------------------------------------ background
+    def _bus_messages(self, user):
+        """The simple notifications sent to `user` in this transaction."""
+        channel = json.dumps([self.env.cr.dbname, "res.partner", user.partner_id.id])
+        return [
+            json.loads(value["message"])["payload"]
+            for value in self.env.cr.precommit.data.get("bus.bus.values", [])
+            if value["channel"].replace(" ", "") == channel.replace(" ", "")
+            and json.loads(value["message"])["type"] == "simple_notification"
+        ]
+
+    def test_send_returns_at_once_and_the_user_is_told_how_it_went(self):
+        self.inbox.refuse("sanne@bakker.example")
+        notices = self._issue()
+        run = notices[self.jan].run_id
+        self.env["bus.presence"].create({"user_id": self.env.user.id})
+        self.env["bus.presence"].search(
+            [("user_id", "=", self.env.user.id)]
+        ).status = "online"
+        action = run.action_send_notices()
+        self.assertEqual(action["tag"], "display_notification")
+        emailed = notices[self.jan] | notices[self.sanne]
+        self.assertEqual(set(emailed.mapped("email_state")), {"queued"})
+        self.assertFalse(self.inbox.messages, "nothing left while the user waited")
+        self.assertFalse(emailed.mail_id, "nor was anything rendered")
+        with self.assertRaisesRegex(UserError, "Nothing to send"):
+            emailed.action_send()  # queued already: never twice
+        self.sending._cron_send()
+        self.assertEqual(notices[self.jan].email_state, "sent")
+        self.assertEqual(notices[self.sanne].email_state, "failed")
+        self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
+        [payload] = self._bus_messages(self.env.user)
+        self.assertEqual(payload["type"], "warning")
+        self.assertIn("1 sent", payload["message"])
+        self.assertIn("1 failed: ", payload["message"])
+        self.assertIn(notices[self.sanne].email_error, payload["message"])
+        self.assertFalse(emailed.send_user_id, "told once")
+        # A second call finds nothing left: nothing sent again, nobody told again.
+        self.assertFalse(self.sending._cron_send())
+        self.assertEqual(len(self.inbox.to("jan@devries.example")), 1)
+        self.assertEqual(len(self._bus_messages(self.env.user)), 1)
+
+    def test_an_offline_user_finds_the_outcome_as_a_todo(self):
+        self.mail_server.smtp_port = free_port()  # nobody listens there
+        notice = self._issue()[self.jan]
+        notice._dunning_record_delivery({"email_attempt_count": MAX_ATTEMPTS - 1})
+        notice.action_send()
+        self.sending._cron_send()
+        self.assertEqual(notice.email_state, "failed")
+        activity = notice.run_id.activity_ids.filtered(
+            lambda a: a.user_id == self.env.user
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertIn("1 failed: ", activity.note)
+        self.assertFalse(self._bus_messages(self.env.user))
+
+    def test_the_sender_takes_a_batch_per_call(self):
+        notices = self._issue()
+        emailed = notices[self.jan] | notices[self.sanne]
+        self.sending._queue_sending(emailed)
+        first = self.sending._cron_send(batch_size=1)
+        self.assertEqual(len(first), 1)
+        self.assertEqual(first.email_state, "sent")
+        rest = emailed - first
+        self.assertEqual(rest.email_state, "queued", "the rest waits for the next")
+        self.sending._cron_send()
+        self.assertEqual(set(emailed.mapped("email_state")), {"sent"})
+        self.assertEqual(len(self.inbox.messages), 2)
 
     # ------------------------------------------------------------------ post
     def test_letters_to_print_come_as_one_pdf_then_are_posted(self):
@@ -342,3 +416,32 @@ class TestChannels(DunningCommon):
             notice.activity_ids.activity_type_id,
             self.env.ref("mail.mail_activity_data_todo"),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSendingConcurrency(DemoCase):
+    """Two senders share the queue: the demo's committed notices can be held."""
+
+    def test_a_notice_another_sender_holds_is_skipped(self):
+        sending = self.env["debtor.dunning.sending"].sudo()
+        notices = (
+            self.env["debtor.dunning.notice"]
+            .sudo()
+            .search([("state", "=", "issued")], order="id", limit=3)
+        )
+        self.assertEqual(len(notices), 3, "the demo has issued notices")
+        held = notices[0]
+        with self.registry.cursor() as other:
+            other.execute("SET LOCAL lock_timeout = '10s'")  # fail, never hang
+            # Another sender's claim: KEY SHARE lets us write the row, but a
+            # claim (FOR UPDATE) must pass it by.
+            other.execute(
+                "SELECT id FROM debtor_dunning_notice WHERE id = %s FOR KEY SHARE",
+                [held.id],
+            )
+            notices._dunning_record_delivery({"email_state": "queued"})
+            claimed = sending._claim_queued(10)
+            other.rollback()
+        self.assertNotIn(held, claimed)
+        self.assertEqual(claimed & notices, notices - held)
+        self.assertIn(held, sending._claim_queued(10), "released: claimed next time")

@@ -316,6 +316,26 @@ class TestCharges(DunningCommon):
         self._pay(move, 900.0, date(2026, 12, 2))
         self.assertFalse(move.dunning_limitation_date, "paid: nothing to time-bar")
 
+    def test_limitation_dates_filled_at_install_as_the_compute_does(self):
+        consumer = self._invoice(overdue=35, partner=self.nl_consumer)
+        business = self._invoice(overdue=400, partner=self.nl_business)
+        partly = self._invoice(overdue=35, partner=self.nl_business)
+        self._pay(partly, 100.0, date(2026, 12, 1))
+        belgian = self._invoice(overdue=35, partner=self.be_consumer)
+        moves = consumer | business | partly | belgian
+        computed = moves.mapped("dunning_limitation_date")
+        self.assertEqual(len(set(computed[:3])), 3, "three different dates")
+        self.assertFalse(computed[3], "not under Dutch law")
+        # As the add-on finds an existing book: the column empty.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET dunning_limitation_date = NULL WHERE id = ANY(%s)",
+            [moves.ids],
+        )
+        moves.invalidate_recordset(["dunning_limitation_date"])
+        self.env["account.move"]._dunning_init_limitation_dates()
+        self.assertEqual(moves.mapped("dunning_limitation_date"), computed)
+
     def test_limitation_filter_lists_claims_about_to_be_time_barred(self):
         move = self._invoice(
             overdue=(TUESDAY - date(2021, 12, 20)).days, partner=self.nl_business

@@ -280,6 +280,39 @@ class TestLetters(DunningCommon):
         for page in pages:
             self.assertLessEqual(sum(n.name in page for n in notices), 1, page)
 
+    def test_every_page_ends_with_the_company_footer_and_its_number(self):
+        """Debian's wkhtmltopdf prints no footer: the letter gets it on each page."""
+        self.company.write({"vat": "NL123456782B90", "company_registry": "12345678"})
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Veel Facturen B.V.",
+                "is_company": True,
+                "lang": "nl_NL",
+                "country_id": self.env.ref("base.nl").id,
+                "street": "Lange Laan 1",
+                "zip": "1234 AB",
+                "city": "Almere",
+            }
+        )
+        for number in range(40):  # a table longer than one page
+            self._invoice(10, 100.0 + number, partner=customer)
+        [notice] = self._run().notice_ids.filtered(lambda n: n.partner_id == customer)
+        other = self.notices.filtered(lambda n: n.rank == 1)[:1]
+        texts = self._render(notice | other)
+        for letter, lang_page in ((notice, "Pagina"), (other, None)):
+            pages = [page for page in texts[letter].split("\f") if page.strip()]
+            if letter == notice:
+                self.assertEqual(len(pages), 2, "a two-page letter")
+            for number, page in enumerate(pages, start=1):
+                lines = [line.strip() for line in page.splitlines() if line.strip()]
+                label = lang_page or lines[-1].split()[0]
+                self.assertRegex(
+                    lines[-1], rf"^{label} {number} \S+ {len(pages)}$", letter.name
+                )
+                self.assertIn(self.company.name, lines[-2])
+                self.assertIn("NL123456782B90", lines[-2])
+                self.assertIn("12345678", lines[-2])
+
     def test_letters_rendered_together_are_kept_each_on_its_notice(self):
         notices = self.notices.filtered(lambda n: n.rank in (3, 4))
         service = self.rendering.with_context(force_report_rendering=True)
