@@ -538,20 +538,11 @@ class DebtorDunningRendering(models.AbstractModel):
             return result
         Report = self.env["ir.actions.report"].sudo()
         if len(rest) > 1:
-            if self.env["debtor.dunning.notice"]._letter_layout()["header_in_body"]:
-                # Debian's wkhtmltopdf: one body, split at each invoice's number.
-                content, kind = Report.with_context(
-                    dunning_join_bodies=True, report_pdf_no_attachment=True
-                )._render_qweb_pdf(INVOICE_REPORT, res_ids=rest.ids)
-                streams = (
-                    self._split_pdf(content, rest, "invoice copies")
-                    if kind == "pdf"
-                    else {}
-                )
-            else:
-                streams, kind = Report._pre_render_qweb_pdf(
-                    INVOICE_REPORT, res_ids=rest.ids
-                )
+            # One wkhtmltopdf call (Debian's: one joined body); Odoo splits it per
+            # invoice when each is one page (web fonts leave no text to split by).
+            streams, kind = Report.with_context(
+                dunning_join_bodies=True
+            )._pre_render_qweb_pdf(INVOICE_REPORT, res_ids=rest.ids)
             if kind == "pdf":
                 for move in rest:
                     stream = streams.get(move.id, {}).get("stream")
