@@ -60,6 +60,11 @@ class DebtorDunningLevel(models.Model):
         help="Notices of this level wait for an accountant even under an automatic "
         "policy."
     )
+    requires_approval = fields.Boolean(
+        string="Four-Eyes Approval",
+        help="A legal step: its proposed notices wait until a second user, a Dunning "
+        "approver who did not make or change the proposal, approves them.",
+    )
     claims_costs = fields.Boolean(help="The notice claims the collection costs.")
     claims_interest = fields.Boolean(
         help="The notice claims the late-payment interest."
@@ -375,6 +380,7 @@ class DebtorDunningLevel(models.Model):
             "claims_costs": True,
             "claims_interest": True,
             "needs_review": True,
+            "requires_approval": True,
             "requires_previous": True,
             "interrupts_limitation": True,
         }
@@ -393,6 +399,7 @@ class DebtorDunningLevel(models.Model):
             "claims_costs": True,
             "claims_interest": True,
             "needs_review": True,
+            "requires_approval": True,
             "requires_previous": True,
             "interrupts_limitation": True,
         }

@@ -52,6 +52,14 @@ _CHARGE_TOTALS_SQL = """
      WHERE n.id = v.id
 """
 
+# Written only by the approval service (services/debtor_dunning_approval.py).
+_APPROVAL_FIELDS = (
+    "approval_state",
+    "approved_by_id",
+    "approved_date",
+    "refused_reason",
+    "changed_by_ids",
+)
 # Practice: calls in the middle of the week get answered (Monday is catching up,
 # Friday is wrapping up), see the seeds of the credit controllers' tips.
 _CALL_WEEKDAYS = (1, 2, 3)
@@ -128,6 +136,36 @@ class DebtorDunningNotice(models.Model):
         tracking=True,
     )
     line_ids = fields.One2many("debtor.dunning.notice.line", "notice_id")
+    # Four-eyes approval of a legal step (level.requires_approval): written only by
+    # the approval service (services/debtor_dunning_approval.py).
+    approval_state = fields.Selection(
+        [
+            ("none", "Not needed"),
+            ("waiting", "To approve"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+        ],
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="A notice of a level that needs four-eyes approval is issued only once a "
+        "Dunning approver who did not make or change the proposal approved it.",
+    )
+    # Approval and refusal are logged in the chatter by the approval service.
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_date = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    refused_reason = fields.Text(readonly=True, copy=False)
+    changed_by_ids = fields.Many2many(
+        "res.users",
+        "debtor_dunning_notice_changed_by_rel",
+        "notice_id",
+        "user_id",
+        readonly=True,
+        copy=False,
+        help="Who changed this proposed notice: none of them may approve it.",
+    )
     # Cancel notice (an issued one): who, when and why; the record stays.
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancelled_by_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -504,7 +542,19 @@ class DebtorDunningNotice(models.Model):
             self._check_level_change(
                 self.env["debtor.dunning.level"].browse(vals["level_id"])
             )
-        return super().write(vals)
+        if set(vals) & set(_APPROVAL_FIELDS) and not guard.is_own(self.env):
+            raise UserError(
+                self.env._(
+                    "Approve or refuse a notice with its Approve or Refuse button."
+                )
+            )
+        changes = not guard.is_own(self.env) and set(vals) - guard.thread_fields(self)
+        result = super().write(vals)
+        if changes:
+            self.env["debtor.dunning.approval"]._proposal_changed(
+                self.filtered(lambda n: n.state == "draft")
+            )
+        return result
 
     def _check_level_change(self, level):
         """A reviewer may lower a proposed notice, or raise it as far as allowed."""
@@ -743,6 +793,22 @@ class DebtorDunningNotice(models.Model):
             raise UserError(self.env._("Only printed letters can be marked as posted."))
         self.env["debtor.dunning.sending"]._mark_posted(printed)
         return True
+
+    def action_approve(self):
+        """Approve these proposed notices (a second user, a Dunning approver)."""
+        self.env["debtor.dunning.approval"]._approve(self)
+        return True
+
+    def action_open_refuse(self):
+        """Open the dialog that refuses these proposed notices with a reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refuse Notice"),
+            "res_model": "debtor.dunning.notice.refuse",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_notice_ids": self.ids},
+        }
 
     def action_log_call(self):
         """Record how the dunning call went."""

@@ -4,9 +4,11 @@ Crons, buttons, wizards and controllers call them; the rules they apply live in 
 """
 
 from . import (
+    debtor_dunning_approval,
     debtor_dunning_arrangements,
     debtor_dunning_book,
     debtor_dunning_charges,
+    debtor_dunning_collection,
     debtor_dunning_escalation,
     debtor_dunning_issuing,
     debtor_dunning_rendering,

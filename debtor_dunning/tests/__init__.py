@@ -1,4 +1,5 @@
 from . import (
+    test_approval,
     test_arrangement,
     test_channels,
     test_charges,
@@ -6,6 +7,7 @@ from . import (
     test_demo,
     test_dispute,
     test_escalation,
+    test_handover,
     test_http,
     test_letters,
     test_portal,

@@ -79,6 +79,8 @@ class DunningCommon(AccountTestInvoicingCommon):
         )
         cls.levels = cls.policy.level_ids.sorted("sequence")
         cls.levels.needs_review = False
+        # Four eyes on legal steps is tested in test_approval.py.
+        cls.levels.requires_approval = False
         serve_letter_assets(cls.env)
         cls.service = cls.env["debtor.dunning.escalation"]
         cls.sending = cls.env["debtor.dunning.sending"]

@@ -219,10 +219,15 @@ class TestDemoEscalation(DemoCase):
             .search([("company_id", "=", company.id), ("state", "=", "issued")])
             .partner_id
         )
+        manager = self.env.ref("debtor_dunning.res_users_manager_demo")
         for offset in (0, 30, 90):
             day = self.demo_date + timedelta(days=offset)
             with freeze_time(day):
                 run = service._propose(company, day)
+                # The notices of default wait for the credit manager's approval.
+                run.notice_ids.filtered(
+                    lambda n: n.approval_state == "waiting"
+                ).with_user(manager).action_approve()
                 run.action_validate()
             notices = run.notice_ids.filtered(lambda n: n.state == "issued")
             self.assertTrue(notices, f"day {offset}: the overdue invoices are dunned")

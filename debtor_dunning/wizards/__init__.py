@@ -3,5 +3,8 @@ from . import (
     debtor_dunning_call_log,
     debtor_dunning_charge_waive,
     debtor_dunning_exclude,
+    debtor_dunning_handover_close,
+    debtor_dunning_handover_collect,
     debtor_dunning_notice_cancel,
+    debtor_dunning_notice_refuse,
 )
