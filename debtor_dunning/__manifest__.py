@@ -46,6 +46,7 @@
         "wizards/debtor_dunning_charge_waive_views.xml",
         "wizards/debtor_dunning_notice_cancel_views.xml",
         "wizards/debtor_dunning_notice_refuse_views.xml",
+        "wizards/debtor_dunning_notice_registered_views.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

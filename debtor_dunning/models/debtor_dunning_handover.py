@@ -75,9 +75,7 @@ class DebtorDunningHandover(models.Model):
         compute="_compute_age_days",
         help="Days since the hand-over.",
     )
-    dossier_id = fields.Many2one(
-        "ir.attachment", string="Dossier", readonly=True, copy=False
-    )
+    dossier_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
     dossier_sent_date = fields.Datetime(string="Dossier Sent On", readonly=True)
     payment_ids = fields.Many2many(
         "account.payment",
@@ -113,9 +111,10 @@ class DebtorDunningHandover(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "debtor.dunning.handover"
-                ) or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("debtor.dunning.handover")
+                    or "/"
+                )
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -135,9 +134,9 @@ class DebtorDunningHandover(models.Model):
                 self.env._(
                     "%(case)s is closed (%(state)s).",
                     case=closed[0].display_name,
-                    state=dict(
-                        self._fields["state"]._description_selection(self.env)
-                    )[closed[0].state],
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        closed[0].state
+                    ],
                 )
             )
 

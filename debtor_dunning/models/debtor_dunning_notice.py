@@ -11,6 +11,7 @@ from odoo.tools import SQL, format_date
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
+from ..core import law as core_law
 from ..core import reference
 from ..core.errors import DunningRuleError
 from . import guard
@@ -75,6 +76,10 @@ DELIVERY_FIELDS = (
     "email_error",
     "email_date",
     "letter_date",
+    "tracking_number",
+    "delivered_date",
+    "presumed_receipt_date",
+    "pay_by_date",
 )
 
 
@@ -321,6 +326,28 @@ class DebtorDunningNotice(models.Model):
         readonly=True,
         copy=False,
         help="The day the letter was printed; once posted, the day it was posted.",
+    )
+    # Proof of delivery of a registered letter, and the receipt the law presumes.
+    registered_mail = fields.Boolean(related="level_id.registered_mail")
+    tracking_number = fields.Char(
+        string="Track and Trace",
+        readonly=True,
+        copy=False,
+        help="The registered letter's track-and-trace number.",
+    )
+    delivered_date = fields.Date(
+        string="Delivered On",
+        readonly=True,
+        copy=False,
+        help="The day the registered letter was delivered, by its track and trace.",
+    )
+    presumed_receipt_date = fields.Date(
+        string="Presumed Receipt",
+        readonly=True,
+        copy=False,
+        help="The day the customer is presumed to have received the notice, from "
+        "what proves its delivery (core.law.presumed_receipt); the term of a "
+        "registered letter runs from it.",
     )
     payment_reference = fields.Char(
         compute="_compute_payment_reference",
@@ -586,9 +613,25 @@ class DebtorDunningNotice(models.Model):
         for notice, day in (
             self.env["debtor.dunning.charges"]._pay_by_dates(self).items()
         ):
-            by_day.setdefault(day, []).append(notice.id)
-        for day, ids in by_day.items():
-            guard.own(self.browse(ids)).write({"pay_by_date": day})
+            by_day.setdefault((day, notice._dunning_receipt()), []).append(notice.id)
+        for (day, receipt), ids in by_day.items():
+            guard.own(self.browse(ids)).write(
+                {"pay_by_date": day, "presumed_receipt_date": receipt}
+            )
+
+    def _dunning_receipt(self):
+        """The presumed receipt date of this notice, from its delivery facts."""
+        self.ensure_one()
+        law, _debtor = self.partner_id._dunning_law(self.company_id)
+        return core_law.presumed_receipt(
+            law,
+            self.date,
+            letter=self.letter_state != "none" or self.level_id.send_letter,
+            posted=self.letter_date if self.letter_state == "posted" else None,
+            delivered=self.delivered_date or None,
+            email_accepted=self.email_date.date() if self.email_date else None,
+            email_bounced=self.email_state == "failed",
+        )
 
     def _dunning_record_delivery(self, vals):
         """Record how these notices reached the customer (sending code only).

@@ -9,7 +9,6 @@ as an expense); a case is closed as paid, written off or returned to our own dun
 (`_close`).
 """
 
-import base64
 import csv
 import io
 import json
@@ -103,8 +102,7 @@ class DebtorDunningCollection(models.AbstractModel):
             "agency_id": agency.id,
             "date": day,
             "move_ids": [fields.Command.set(moves.ids)],
-            "amount_handed_over": sum(moves.mapped("amount_residual_signed"))
-            + charges,
+            "amount_handed_over": sum(moves.mapped("amount_residual_signed")) + charges,
             "commission_percent": agency.dunning_agency_commission,
         }
 
@@ -283,8 +281,37 @@ class DebtorDunningCollection(models.AbstractModel):
 
     @api.model
     def _hook_dossier_notice(self, notice):
-        """Extension point: more keys for a notice in the dossier."""
-        return {}
+        """The proof of delivery per channel and the presumed receipt."""
+        delivery = []
+        if notice.email_state != "none":
+            delivery.append(
+                {
+                    "channel": "email",
+                    "state": notice.email_state,
+                    "accepted": fields.Datetime.to_string(notice.email_date) or None,
+                    "bounced": (notice.email_error or None)
+                    if notice.email_state == "failed"
+                    else None,
+                }
+            )
+        if notice.letter_state != "none":
+            delivery.append(
+                {
+                    "channel": "letter",
+                    "state": notice.letter_state,
+                    "posted": fields.Date.to_string(notice.letter_date)
+                    if notice.letter_state == "posted"
+                    else None,
+                    "registered": bool(notice.level_id.registered_mail),
+                    "tracking_number": notice.tracking_number or None,
+                    "delivered": fields.Date.to_string(notice.delivered_date) or None,
+                }
+            )
+        return {
+            "delivery": delivery,
+            "presumed_receipt_date": fields.Date.to_string(notice.presumed_receipt_date)
+            or None,
+        }
 
     @api.model
     def _dossier_charge(self, charge):
@@ -309,37 +336,82 @@ class DebtorDunningCollection(models.AbstractModel):
         follow-up (calls, promises, disputes, arrangements)."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
-        writer.writerow(["type", "reference", "date", "due_date", "amount", "open", "detail"])
+        writer.writerow(
+            ["type", "reference", "date", "due_date", "amount", "open", "detail"]
+        )
         for inv in data["invoices"]:
             writer.writerow(
-                ["invoice", inv["number"], inv["invoice_date"], inv["due_date"],
-                 inv["amount_total"], inv["amount_open"], inv["currency"]]
+                [
+                    "invoice",
+                    inv["number"],
+                    inv["invoice_date"],
+                    inv["due_date"],
+                    inv["amount_total"],
+                    inv["amount_open"],
+                    inv["currency"],
+                ]
             )
         for notice in data["notices"]:
             writer.writerow(
-                ["notice", notice["number"], notice["date"], notice["pay_by_date"],
-                 notice["amount_due"], "", f"{notice['level']} ({', '.join(notice['channels'])})"]
+                [
+                    "notice",
+                    notice["number"],
+                    notice["date"],
+                    notice["pay_by_date"],
+                    notice["amount_due"],
+                    "",
+                    f"{notice['level']} ({', '.join(notice['channels'])})",
+                ]
             )
         for charge in data["charges"]:
             writer.writerow(
-                ["charge", charge["notice"], charge["from"], charge["to"],
-                 charge["amount"], "", charge["description"]]
+                [
+                    "charge",
+                    charge["notice"],
+                    charge["from"],
+                    charge["to"],
+                    charge["amount"],
+                    "",
+                    charge["description"],
+                ]
             )
         for call in data["calls"]:
             writer.writerow(["call", call["notice"], "", "", "", "", call["state"]])
         for promise in data["promises"]:
             writer.writerow(
-                ["promise", promise["invoice"], promise["date"], "", promise["amount"], "", ""]
+                [
+                    "promise",
+                    promise["invoice"],
+                    promise["date"],
+                    "",
+                    promise["amount"],
+                    "",
+                    "",
+                ]
             )
         for dispute in data["disputes"]:
             writer.writerow(
-                ["dispute", dispute["reference"], dispute["opened"], dispute["settled"],
-                 dispute["amount"], "", f"{dispute['reason']}: {dispute['state']}"]
+                [
+                    "dispute",
+                    dispute["reference"],
+                    dispute["opened"],
+                    dispute["settled"],
+                    dispute["amount"],
+                    "",
+                    f"{dispute['reason']}: {dispute['state']}",
+                ]
             )
         for arr in data["arrangements"]:
             writer.writerow(
-                ["arrangement", arr["reference"], arr["confirmed"], arr["broken"],
-                 arr["total"], arr["paid"], arr["state"]]
+                [
+                    "arrangement",
+                    arr["reference"],
+                    arr["confirmed"],
+                    arr["broken"],
+                    arr["total"],
+                    arr["paid"],
+                    arr["state"],
+                ]
             )
         return out.getvalue().encode("utf-8-sig")
 
@@ -349,7 +421,12 @@ class DebtorDunningCollection(models.AbstractModel):
         data = self._dossier(case)
         moves = case.move_ids
         notices = self._notices_of(moves)
-        rendering = self.env["debtor.dunning.rendering"].sudo()
+        # PDFs, also where Odoo's test mode would give HTML: the dossier holds PDFs.
+        rendering = (
+            self.env["debtor.dunning.rendering"]
+            .sudo()
+            .with_context(force_report_rendering=True)
+        )
         rendering._render_letters(notices)
         letters = {
             a.res_id: a.raw
@@ -373,7 +450,9 @@ class DebtorDunningCollection(models.AbstractModel):
                 )
             archive.writestr("dossier.csv", self._dossier_csv(data))
             for move in moves:
-                archive.writestr(self._file_name("invoices", move.name), invoices[move.id][1])
+                archive.writestr(
+                    self._file_name("invoices", move.name), invoices[move.id][1]
+                )
             for notice in notices:
                 if notice.id in letters:
                     archive.writestr(
@@ -384,15 +463,19 @@ class DebtorDunningCollection(models.AbstractModel):
     @api.model
     def _make_dossier(self, case):
         name, content = self._dossier_zip(case)
-        attachment = self.env["ir.attachment"].sudo().create(
-            {
-                "name": name,
-                "raw": content,
-                "mimetype": "application/zip",
-                "res_model": case._name,
-                "res_id": case.id,
-                "company_id": case.company_id.id,
-            }
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "mimetype": "application/zip",
+                    "res_model": case._name,
+                    "res_id": case.id,
+                    "company_id": case.company_id.id,
+                }
+            )
         )
         guard.own(case).write({"dossier_id": attachment.id})
         return attachment
@@ -460,7 +543,9 @@ class DebtorDunningCollection(models.AbstractModel):
         commission = case.currency_id.round(amount * case.commission_percent / 100)
         entries = self.env["account.move"]
         if commission:
-            entries = self._book_commission(case, payments, commission, day, commission_account)
+            entries = self._book_commission(
+                case, payments, commission, day, commission_account
+            )
         collected = case.amount_collected + amount
         paid = all(m.payment_state in ("paid", "in_payment") for m in case.move_ids)
         guard.own(case).write(
@@ -474,7 +559,8 @@ class DebtorDunningCollection(models.AbstractModel):
         )
         case._message_log(
             body=self.env._(
-                "%(agency)s collected %(amount)s on %(day)s; commission %(commission)s.",
+                "%(agency)s collected %(amount)s on %(day)s; commission "
+                "%(commission)s.",
                 agency=case.agency_id.name,
                 amount=amount,
                 day=day,
@@ -503,7 +589,9 @@ class DebtorDunningCollection(models.AbstractModel):
                 "line_ids": [
                     fields.Command.create(
                         {
-                            "name": self.env._("Commission %(agency)s", agency=case.agency_id.name),
+                            "name": self.env._(
+                                "Commission %(agency)s", agency=case.agency_id.name
+                            ),
                             "account_id": account.id,
                             "partner_id": case.agency_id.id,
                             "debit": commission,
@@ -511,7 +599,9 @@ class DebtorDunningCollection(models.AbstractModel):
                     ),
                     fields.Command.create(
                         {
-                            "name": self.env._("Commission %(agency)s", agency=case.agency_id.name),
+                            "name": self.env._(
+                                "Commission %(agency)s", agency=case.agency_id.name
+                            ),
                             "account_id": outstanding.id,
                             "partner_id": case.agency_id.id,
                             "credit": commission,
@@ -532,7 +622,9 @@ class DebtorDunningCollection(models.AbstractModel):
             raise UserError(self.env._("Note: say why the case is closed."))
         case._check_open()
         if outcome == "returned":
-            self._resume_dunning(case.move_ids.filtered(lambda m: m.amount_residual > 0))
+            self._resume_dunning(
+                case.move_ids.filtered(lambda m: m.amount_residual > 0)
+            )
         guard.own(case).write({"state": outcome, "closing_note": note})
         label = dict(case._fields["state"]._description_selection(self.env))[outcome]
         case._message_log(
@@ -555,7 +647,9 @@ class DebtorDunningCollection(models.AbstractModel):
             ladder = position.level_id.policy_id.level_ids.sorted(
                 lambda lvl: (lvl.sequence, lvl.id)
             )
-            before = ladder.filtered(lambda lvl, p=position: lvl.rank == p.level_id.rank - 1)
+            before = ladder.filtered(
+                lambda lvl, p=position: lvl.rank == p.level_id.rank - 1
+            )
             values[position.move_line_id.id] = {
                 "level_id": before.id or None,
                 "last_date": position.last_date,

@@ -13,5 +13,6 @@ from . import (
     test_portal,
     test_portal_dispute,
     test_rates,
+    test_registered,
     test_security,
 )

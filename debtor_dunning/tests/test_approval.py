@@ -62,8 +62,10 @@ class TestApproval(DunningCommon):
         self.assertFalse(self.move.dunning_level_id)
         # The approvers of the company are told, the proposer is not.
         asked = run.activity_ids.filtered(
-            lambda a: a.activity_type_id
-            == self.env.ref("debtor_dunning.mail_activity_type_dunning_approval")
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("debtor_dunning.mail_activity_type_dunning_approval")
+            )
         ).user_id
         self.assertIn(self.approver, asked)
         self.assertNotIn(self.proposer, asked)
@@ -103,8 +105,12 @@ class TestApproval(DunningCommon):
         self.assertEqual(self.move.dunning_level_id, self.default_level)
         self.assertFalse(
             run.activity_ids.filtered(
-                lambda a: a.activity_type_id
-                == self.env.ref("debtor_dunning.mail_activity_type_dunning_approval")
+                lambda a: (
+                    a.activity_type_id
+                    == self.env.ref(
+                        "debtor_dunning.mail_activity_type_dunning_approval"
+                    )
+                )
             ),
             "nothing is left to approve",
         )
@@ -135,7 +141,8 @@ class TestApproval(DunningCommon):
         )
         wizard.action_confirm()
         self.assertRecordValues(
-            notice, [{"approval_state": "refused", "refused_reason": "He paid by phone"}]
+            notice,
+            [{"approval_state": "refused", "refused_reason": "He paid by phone"}],
         )
         self.assertTrue(
             any("He paid by phone" in b for b in notice.message_ids.mapped("body"))

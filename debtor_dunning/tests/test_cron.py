@@ -60,7 +60,9 @@ class TestCron(DunningCommon):
             Policy.search([("company_id", "=", other.id)])
             or Policy._create_default(other)
         ).write({"mode": "auto", "min_interval_days": 0})
-        Policy.search([("company_id", "=", other.id)]).level_ids.needs_review = False
+        Policy.search([("company_id", "=", other.id)]).level_ids.write(
+            {"needs_review": False, "requires_approval": False}
+        )
         self._invoice(overdue=10)  # company A: self.company
         b_invoice = (
             self.env["account.move"]
@@ -174,7 +176,7 @@ class TestDemoEscalation(DemoCase):
         policy.write(
             {f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")}
         )
-        policy.level_ids.needs_review = False
+        policy.level_ids.write({"needs_review": False, "requires_approval": False})
         today = fields.Date.context_today(service)
         run = service._propose(company, today)
         lines = run.notice_ids.line_ids.move_line_id

@@ -25,25 +25,32 @@ _TYPES = {
 }
 
 
+def _type_ok(value, types):
+    types = [types] if isinstance(types, str) else types
+    for kind in types:
+        if kind in ("integer", "number") and isinstance(value, bool):
+            continue
+        if isinstance(value, _TYPES[kind]):
+            return True
+    return False
+
+
+def _value_errors(value, schema, path):
+    errors = []
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{path}: {value!r} not in {schema['enum']}")
+    pattern = schema.get("pattern")
+    if isinstance(value, str) and pattern and not re.search(pattern, value):
+        errors.append(f"{path}: {value!r} does not match {pattern}")
+    return errors
+
+
 def schema_errors(value, schema, path="$"):
     """The subset of JSON Schema the dossier schema uses: type, required,
     properties, items, enum, pattern, minItems."""
-    errors = []
-    types = schema.get("type")
-    if types:
-        types = [types] if isinstance(types, str) else types
-        ok = any(
-            isinstance(value, _TYPES[t]) and not (t != "boolean" and value is True)
-            and not (t in ("integer", "number") and isinstance(value, bool))
-            for t in types
-        )
-        if not ok:
-            return [f"{path}: {value!r} is not of type {types}"]
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: {value!r} not in {schema['enum']}")
-    if isinstance(value, str) and "pattern" in schema:
-        if not re.search(schema["pattern"], value):
-            errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
+    if "type" in schema and not _type_ok(value, schema["type"]):
+        return [f"{path}: {value!r} is not of type {schema['type']}"]
+    errors = _value_errors(value, schema, path)
     if isinstance(value, dict):
         errors += [
             f"{path}: {key} is required"
@@ -79,7 +86,11 @@ class TestHandover(DunningCommon):
             }
         )
         cls.partner_a.write(
-            {"vat": "NL004495445B01", "company_registry": "12345678", "email": "a@a.example"}
+            {
+                "vat": "NL004495445B01",
+                "company_registry": "12345678",
+                "email": "a@a.example",
+            }
         )
         cls.move = cls._invoice(overdue=70, amount=1000.0)
         run = cls.service._propose(cls.company, TUESDAY)
@@ -111,8 +122,10 @@ class TestHandover(DunningCommon):
         )
         self.assertGreaterEqual(self.case.amount_handed_over, 1000.0)
         sent = self.case.message_ids.filtered(
-            lambda m: self.agency in m.partner_ids
-            and self.case.dossier_id in m.attachment_ids
+            lambda m: (
+                self.agency in m.partner_ids
+                and self.case.dossier_id in m.attachment_ids
+            )
         )
         self.assertTrue(sent, "the dossier is e-mailed to the agency")
         self.assertTrue(self.case.dossier_sent_date)
@@ -140,7 +153,8 @@ class TestHandover(DunningCommon):
         names = archive.namelist()
         for item in data["invoices"] + data["notices"]:
             self.assertIn(item["pdf"], names)
-            self.assertTrue(archive.read(item["pdf"]).startswith(b"%PDF"))
+            content = archive.read(item["pdf"])
+            self.assertTrue(content.startswith(b"%PDF"), (item["pdf"], content[:60]))
         self.assertIn(self.move.name, archive.read("dossier.csv").decode("utf-8-sig"))
 
     def test_our_own_notices_never_go_to_a_handed_over_debt(self):
@@ -148,7 +162,9 @@ class TestHandover(DunningCommon):
         day = self.handover_day + timedelta(days=30)
         with freeze_time(day):
             run = self.service._propose(self.company, day)
-        self.assertFalse(run.notice_ids.line_ids.filtered(lambda l: l.move_id == self.move))
+        self.assertFalse(
+            run.notice_ids.line_ids.filtered(lambda line: line.move_id == self.move)
+        )
 
     def test_collection_is_registered_with_the_commission_as_expense(self):
         wizard = (
@@ -171,7 +187,9 @@ class TestHandover(DunningCommon):
         self.assertAlmostEqual(self.move.amount_residual, 600.0)
         entry = self.case.commission_move_ids
         self.assertEqual(entry.state, "posted")
-        expense = entry.line_ids.filtered(lambda l: l.account_id.account_type == "expense")
+        expense = entry.line_ids.filtered(
+            lambda line: line.account_id.account_type == "expense"
+        )
         self.assertAlmostEqual(expense.debit, 40.0)
 
     def test_a_returned_case_resumes_our_dunning(self):

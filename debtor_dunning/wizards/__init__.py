@@ -7,4 +7,5 @@ from . import (
     debtor_dunning_handover_collect,
     debtor_dunning_notice_cancel,
     debtor_dunning_notice_refuse,
+    debtor_dunning_notice_registered,
 )

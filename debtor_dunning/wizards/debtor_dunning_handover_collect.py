@@ -24,7 +24,6 @@ class DebtorDunningHandoverCollect(models.TransientModel):
     )
     commission_account_id = fields.Many2one(
         "account.account",
-        string="Commission Account",
         check_company=True,
         domain="[('account_type', '=', 'expense')]",
         help="The expense account of the agency's commission.",
