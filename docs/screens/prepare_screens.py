@@ -5,10 +5,11 @@ of the cases at the collection agency.
     odoo-bin shell -c ODOO_CONF -d DB < docs/screens/prepare_screens.py
     node docs/screens/screens.mjs http://localhost:PORT DB
 
-As the accountant, the next sending day's proposal: its notices of default and final notices wait
-for the credit manager's approval (To Approve). The oldest overdue debts of three
-customers went to the demo's collection agency some weeks ago (a case each, with its
-dossier); the agency collected part of one. Run on a copy of the demo: it commits.
+First, the oldest overdue debts of three customers went to the demo's collection
+agency some weeks ago (a case each, with its dossier); the agency collected part of
+one. Then, as the accountant, the proposals up the ladder: the third holds notices
+of default and final notices that wait for the credit manager's approval (To
+Approve). Run on a copy of the demo: it commits.
 """
 
 from datetime import timedelta
@@ -19,14 +20,17 @@ company = env.ref("debtor_dunning.company_demo")
 accountant = env.ref("debtor_dunning.res_users_accountant_demo")
 today = fields.Date.context_today(env["res.users"])
 service = env["debtor.dunning.escalation"].with_user(accountant).with_company(company)
-# The proposal of the next sending day (the demo's policies send Tuesday to Thursday).
-run = env["debtor.dunning.run"]
-for ahead in range(8):
-    run = service._propose(company, today + timedelta(days=ahead))
-    if run.notice_ids:
-        break
-    run.sudo().unlink()
-print("proposal", run.name, run.notice_ids.mapped("approval_state"))
+
+
+def propose_from(day):
+    """The proposal of the first sending day from `day` that has notices."""
+    for ahead in range(8):
+        run = service._propose(company, day + timedelta(days=ahead))
+        if run.notice_ids:
+            return run
+        run.sudo().unlink()
+    return run
+
 
 Move = env["account.move"].with_company(company)
 overdue = Move.search(
@@ -35,7 +39,6 @@ overdue = Move.search(
         ("company_id", "=", company.id),
         ("invoice_date_due", "<", today - timedelta(days=60)),
         ("dunning_hold", "=", False),
-        ("partner_id", "not in", run.notice_ids.partner_id.ids),
     ],
     order="invoice_date_due",
 )
@@ -60,4 +63,15 @@ if cases:
     )
     collect.action_confirm()
 print("cases", cases.mapped(lambda c: (c.name, c.partner_id.name, c.state)))
+
+# The demo's book climbs one level per notice: the accountant validates the
+# reminders and the second reminders (each after the term of the one before, weeks
+# ahead), and the proposal after them holds notices of default and final notices
+# that wait for the credit manager.
+run = propose_from(today)
+for _step in range(2):
+    run.action_validate()
+    run = propose_from(max(run.notice_ids.mapped("pay_by_date")) + timedelta(days=1))
+print("proposal", run.name, run.notice_ids.mapped("approval_state"))
+
 env.cr.commit()
