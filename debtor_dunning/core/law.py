@@ -12,7 +12,7 @@ from enum import Enum, StrEnum
 from itertools import pairwise
 
 from . import fees
-from .calendar import be_public_holidays, nl_public_holidays
+from .calendar import add_working_days, be_public_holidays, nl_public_holidays
 from .errors import DunningRuleError, require_amount, require_count, require_date
 from .interest import Rate
 from .money import split_pro_rata
@@ -312,6 +312,44 @@ def presumed_by_post(letter: bool, email: bool) -> bool:
     e-mail, the later receipt of the post is presumed.
     """
     return bool(letter) or not email
+
+
+def presumed_receipt(
+    law: Law,
+    notice_date: date,
+    letter: bool,
+    posted: date | None = None,
+    delivered: date | None = None,
+    email_accepted: date | None = None,
+    email_bounced: bool = False,
+) -> date | None:
+    """The day the customer is presumed to have received a notice, from the facts
+    that prove its delivery; None when nothing proves it reached him.
+
+    Registered mail delivered according to its track and trace: that day. A letter:
+    two working days after it was posted (before it is posted: after its date), as
+    the Dutch courts presume for ordinary mail (the same presumption as the 14-day
+    letter, fees.nl_fourteen_day_term_end). An e-mail the server accepted and that
+    did not bounce: the next day.
+    """
+    require_date(notice_date, "notice_date")
+    if delivered is not None:
+        return require_date(delivered, "delivered")
+    if letter:
+        start = posted or notice_date
+        return add_working_days(start, 2, _holidays(law, start))
+    if email_accepted is not None and not email_bounced:
+        return require_date(email_accepted, "email_accepted") + timedelta(days=1)
+    return None
+
+
+def receipt_pay_by_date(asked: date, receipt: date | None, pay_days: int) -> date:
+    """The pay-by date of a notice whose term runs from its receipt (registered
+    mail): `pay_days` after the presumed receipt, never before `asked`."""
+    require_date(asked, "asked")
+    if receipt is None:
+        return asked
+    return max(asked, require_date(receipt, "receipt") + timedelta(days=pay_days))
 
 
 def charge_gate(

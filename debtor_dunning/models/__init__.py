@@ -5,6 +5,7 @@ from . import (
     debtor_dunning_arrangement_line,
     debtor_dunning_demo,
     debtor_dunning_dispute,
+    debtor_dunning_handover,
     debtor_dunning_level,
     debtor_dunning_notice,
     debtor_dunning_notice_charge,

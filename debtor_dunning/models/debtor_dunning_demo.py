@@ -176,6 +176,7 @@ class DebtorDunningDemo(models.AbstractModel):
         )
         env = self.with_company(company).env
         customers = self._demo_customers(company)
+        self._demo_agency(company)
         accountant = self._demo_users(company)
         self._demo_portal_user(company, customers["be_bakery"])
         # The demo ladder runs by itself; notices of default and hand-overs still
@@ -274,6 +275,28 @@ class DebtorDunningDemo(models.AbstractModel):
             customers[key] = partner
         return customers
 
+    def _demo_agency(self, company):
+        """The collection agency the hand-over level sends its dossiers to."""
+        agency = self.env["res.partner"].create(
+            {
+                "name": "Incasso Noord B.V.",
+                "is_company": True,
+                "company_id": company.id,
+                "country_id": self.env.ref("base.nl").id,
+                "city": "Groningen",
+                "street": "Herestraat 10",
+                "zip": "9711 LM",
+                "email": "dossiers@incassonoord.example",
+                "vat": "NL123456782B90",
+                "company_registry": "87654321",
+                "dunning_agency": True,
+                "dunning_agency_commission": 15.0,
+                "dunning_agency_format": "json_pdf",
+            }
+        )
+        self._demo_xmlid("res_partner_agency_demo", agency)
+        return agency
+
     def _demo_users(self, company):
         """The demo accountant (Dunning user) and credit manager; returns the first."""
         users = self.env["res.users"]
@@ -306,6 +329,10 @@ class DebtorDunningDemo(models.AbstractModel):
             )
             self._demo_xmlid(f"res_users_{key}_demo", user)
             users |= user
+        # The credit manager approves what the accountant proposes (four eyes).
+        self.env.ref("debtor_dunning.debtor_dunning_group_approver").users = [
+            Command.link(users[1:].id)
+        ]
         return users[:1]
 
     def _demo_portal_user(self, company, customer):
@@ -480,6 +507,10 @@ class DebtorDunningDemo(models.AbstractModel):
             run = env["debtor.dunning.escalation"]._propose(company, day)
             notice = run.notice_ids.filtered(lambda n: n.partner_id == customer)
             (run.notice_ids - notice).unlink()
+            # The notice of default is a legal step: the credit manager approves it.
+            notice.filtered(lambda n: n.approval_state == "waiting").with_user(
+                self.env.ref("debtor_dunning.res_users_manager_demo")
+            ).action_approve()
             run.action_validate()
         wizard = (
             env["debtor.dunning.call.log"]

@@ -60,6 +60,15 @@ class DebtorDunningLevel(models.Model):
         help="Notices of this level wait for an accountant even under an automatic "
         "policy."
     )
+    requires_approval = fields.Boolean(
+        string="Four-Eyes Approval",
+        help="A legal step: its proposed notices wait until a second user, a Dunning "
+        "approver who did not make or change the proposal, approves them.",
+    )
+    registered_mail = fields.Boolean(
+        help="The letter goes by registered mail (aangetekend): its track-and-trace "
+        "number is recorded, and its term runs from the day it was delivered.",
+    )
     claims_costs = fields.Boolean(help="The notice claims the collection costs.")
     claims_interest = fields.Boolean(
         help="The notice claims the late-payment interest."
@@ -371,10 +380,12 @@ class DebtorDunningLevel(models.Model):
             "letter_text": texts["default"],
             "letter_closing": texts["default_closing"],
             "send_letter": True,
+            "registered_mail": True,
             "create_call": True,
             "claims_costs": True,
             "claims_interest": True,
             "needs_review": True,
+            "requires_approval": True,
             "requires_previous": True,
             "interrupts_limitation": True,
         }
@@ -393,6 +404,7 @@ class DebtorDunningLevel(models.Model):
             "claims_costs": True,
             "claims_interest": True,
             "needs_review": True,
+            "requires_approval": True,
             "requires_previous": True,
             "interrupts_limitation": True,
         }

@@ -11,6 +11,7 @@ from odoo.tools import SQL, format_date
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
+from ..core import law as core_law
 from ..core import reference
 from ..core.errors import DunningRuleError
 from . import guard
@@ -52,6 +53,14 @@ _CHARGE_TOTALS_SQL = """
      WHERE n.id = v.id
 """
 
+# Written only by the approval service (services/debtor_dunning_approval.py).
+_APPROVAL_FIELDS = (
+    "approval_state",
+    "approved_by_id",
+    "approved_date",
+    "refused_reason",
+    "changed_by_ids",
+)
 # Practice: calls in the middle of the week get answered (Monday is catching up,
 # Friday is wrapping up), see the seeds of the credit controllers' tips.
 _CALL_WEEKDAYS = (1, 2, 3)
@@ -68,6 +77,10 @@ DELIVERY_FIELDS = (
     "email_date",
     "letter_date",
     "send_user_id",
+    "tracking_number",
+    "delivered_date",
+    "presumed_receipt_date",
+    "pay_by_date",
 )
 
 
@@ -139,6 +152,36 @@ class DebtorDunningNotice(models.Model):
         tracking=True,
     )
     line_ids = fields.One2many("debtor.dunning.notice.line", "notice_id")
+    # Four-eyes approval of a legal step (level.requires_approval): written only by
+    # the approval service (services/debtor_dunning_approval.py).
+    approval_state = fields.Selection(
+        [
+            ("none", "Not needed"),
+            ("waiting", "To approve"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+        ],
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="A notice of a level that needs four-eyes approval is issued only once a "
+        "Dunning approver who did not make or change the proposal approved it.",
+    )
+    # Approval and refusal are logged in the chatter by the approval service.
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_date = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    refused_reason = fields.Text(readonly=True, copy=False)
+    changed_by_ids = fields.Many2many(
+        "res.users",
+        "debtor_dunning_notice_changed_by_rel",
+        "notice_id",
+        "user_id",
+        readonly=True,
+        copy=False,
+        help="Who changed this proposed notice: none of them may approve it.",
+    )
     # Cancel notice (an issued one): who, when and why; the record stays.
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancelled_by_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -303,6 +346,28 @@ class DebtorDunningNotice(models.Model):
         readonly=True,
         copy=False,
         help="The day the letter was printed; once posted, the day it was posted.",
+    )
+    # Proof of delivery of a registered letter, and the receipt the law presumes.
+    registered_mail = fields.Boolean(related="level_id.registered_mail")
+    tracking_number = fields.Char(
+        string="Track and Trace",
+        readonly=True,
+        copy=False,
+        help="The registered letter's track-and-trace number.",
+    )
+    delivered_date = fields.Date(
+        string="Delivered On",
+        readonly=True,
+        copy=False,
+        help="The day the registered letter was delivered, by its track and trace.",
+    )
+    presumed_receipt_date = fields.Date(
+        string="Presumed Receipt",
+        readonly=True,
+        copy=False,
+        help="The day the customer is presumed to have received the notice, from "
+        "what proves its delivery (core.law.presumed_receipt); the term of a "
+        "registered letter runs from it.",
     )
     payment_reference = fields.Char(
         compute="_compute_payment_reference",
@@ -535,7 +600,19 @@ class DebtorDunningNotice(models.Model):
             self._check_level_change(
                 self.env["debtor.dunning.level"].browse(vals["level_id"])
             )
-        return super().write(vals)
+        if set(vals) & set(_APPROVAL_FIELDS) and not guard.is_own(self.env):
+            raise UserError(
+                self.env._(
+                    "Approve or refuse a notice with its Approve or Refuse button."
+                )
+            )
+        changes = not guard.is_own(self.env) and set(vals) - guard.thread_fields(self)
+        result = super().write(vals)
+        if changes:
+            self.env["debtor.dunning.approval"]._proposal_changed(
+                self.filtered(lambda n: n.state == "draft")
+            )
+        return result
 
     def _check_level_change(self, level):
         """A reviewer may lower a proposed notice, or raise it as far as allowed."""
@@ -567,9 +644,25 @@ class DebtorDunningNotice(models.Model):
         for notice, day in (
             self.env["debtor.dunning.charges"]._pay_by_dates(self).items()
         ):
-            by_day.setdefault(day, []).append(notice.id)
-        for day, ids in by_day.items():
-            guard.own(self.browse(ids)).write({"pay_by_date": day})
+            by_day.setdefault((day, notice._dunning_receipt()), []).append(notice.id)
+        for (day, receipt), ids in by_day.items():
+            guard.own(self.browse(ids)).write(
+                {"pay_by_date": day, "presumed_receipt_date": receipt}
+            )
+
+    def _dunning_receipt(self):
+        """The presumed receipt date of this notice, from its delivery facts."""
+        self.ensure_one()
+        law, _debtor = self.partner_id._dunning_law(self.company_id)
+        return core_law.presumed_receipt(
+            law,
+            self.date,
+            letter=self.letter_state != "none" or self.level_id.send_letter,
+            posted=self.letter_date if self.letter_state == "posted" else None,
+            delivered=self.delivered_date or None,
+            email_accepted=self.email_date.date() if self.email_date else None,
+            email_bounced=self.email_state == "failed",
+        )
 
     def _dunning_record_delivery(self, vals):
         """Record how these notices reached the customer (sending code only).
@@ -792,6 +885,22 @@ class DebtorDunningNotice(models.Model):
             raise UserError(self.env._("Only printed letters can be marked as posted."))
         self.env["debtor.dunning.sending"]._mark_posted(printed)
         return True
+
+    def action_approve(self):
+        """Approve these proposed notices (a second user, a Dunning approver)."""
+        self.env["debtor.dunning.approval"]._approve(self)
+        return True
+
+    def action_open_refuse(self):
+        """Open the dialog that refuses these proposed notices with a reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refuse Notice"),
+            "res_model": "debtor.dunning.notice.refuse",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_notice_ids": self.ids},
+        }
 
     def action_log_call(self):
         """Record how the dunning call went."""

@@ -83,6 +83,10 @@ class DebtorDunningNoticeLine(models.Model):
         frozen = notices._dunning_frozen()
         if frozen and not guard.is_own(self.env):
             raise UserError(frozen._dunning_frozen_message())
+        if not guard.is_own(self.env):
+            self.env["debtor.dunning.approval"]._proposal_changed(
+                notices.filtered(lambda n: n.state == "draft")
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -62,6 +62,13 @@ class DebtorDunningPolicy(models.Model):
         help="Automatic: the daily scheduled action issues the notices. Reviewed: it "
         "prepares a proposal that an accountant checks and validates.",
     )
+    agency_id = fields.Many2one(
+        "res.partner",
+        string="Collection Agency",
+        domain="[('dunning_agency', '=', True)]",
+        help="Where the hand-over level sends the debts. Empty: the company's first "
+        "collection agency.",
+    )
     responsible_id = fields.Many2one(
         "res.users",
         domain="[('share', '=', False)]",

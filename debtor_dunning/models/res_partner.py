@@ -50,6 +50,24 @@ class ResPartner(models.Model):
         "them. Empty: the company's contractual rates, else statutory interest.",
     )
 
+    # A collection agency the company hands debts over to (debtor.dunning.handover).
+    dunning_agency = fields.Boolean(
+        string="Collection Agency",
+        help="This partner collects debts for us: the hand-over level sends it a "
+        "dossier per debtor.",
+    )
+    dunning_agency_commission = fields.Float(
+        string="Agency Commission (%)",
+        help="The share of what it collects that the agency keeps.",
+    )
+    dunning_agency_format = fields.Selection(
+        [("json_pdf", "JSON and PDFs (ZIP)"), ("csv", "CSV and PDFs (ZIP)")],
+        string="Dossier Format",
+        help="What the agency reads: dossier.json (data/dossier.schema.json) or "
+        "dossier.csv, each with the PDFs of the invoices and letters (empty: JSON). "
+        "A CSV is always included.",
+    )
+
     dunning_role = fields.Selection(
         [
             ("finance", "Finance"),

@@ -4,10 +4,12 @@ Crons, buttons, wizards and controllers call them; the rules they apply live in 
 """
 
 from . import (
+    debtor_dunning_approval,
     debtor_dunning_arrangements,
     debtor_dunning_book,
     debtor_dunning_charges,
     debtor_dunning_cockpit,
+    debtor_dunning_collection,
     debtor_dunning_credit,
     debtor_dunning_escalation,
     debtor_dunning_figures,

@@ -187,7 +187,13 @@ class DebtorDunningCharges(models.AbstractModel):
             notice.date,
             terms["by_post"],
         )
-        return core_law.pay_by_date(notice.date + timedelta(days=level.pay_days), end)
+        asked = notice.date + timedelta(days=level.pay_days)
+        if level.registered_mail:
+            # A registered letter's term runs from its (presumed) receipt.
+            asked = core_law.receipt_pay_by_date(
+                asked, notice._dunning_receipt(), level.pay_days
+            )
+        return core_law.pay_by_date(asked, end)
 
     @api.model
     def _pay_by_dates(self, notices):

@@ -121,6 +121,7 @@ class DebtorDunningEscalation(models.AbstractModel):
         created = self._insert_notices(run, notices, lines)
         self.env["debtor.dunning.charges"]._compute_charges(created)
         self._insert_holds(run, holds)
+        self.env["debtor.dunning.approval"]._request_approval(run)
         return run
 
     @api.model
@@ -217,18 +218,24 @@ class DebtorDunningEscalation(models.AbstractModel):
             "uid": self.env.uid,
         }
         columns = lambda rows, key: [row[key] for row in rows]  # noqa: E731
+        self.env["debtor.dunning.level"].flush_model(["rank", "requires_approval"])
         self.env.execute_query(
             SQL(
                 """INSERT INTO debtor_dunning_notice
                        (id, name, run_id, company_id, partner_id, policy_id, level_id,
                         rank, max_rank, date, pay_by_date, amount_total, cost_amount,
                         interest_amount, amount_due, state, email_state, letter_state,
-                        call_state, create_uid, write_uid, create_date, write_date)
+                        call_state, approval_state, create_uid, write_uid,
+                        create_date, write_date)
                    SELECT v.id, 'DUN/' || to_char(%(date)s::date, 'YYYY') || '/'
                                 || lpad(v.id::text, 6, '0'),
                           %(run)s, %(company)s, v.partner, v.policy, v.level, lvl.rank,
                           v.max_rank, %(date)s, v.pay_by, v.amount, 0, 0, v.amount,
-                          'draft', 'none', 'none', 'none', %(uid)s, %(uid)s,
+                          'draft', 'none', 'none', 'none',
+                          -- debtor.dunning.approval._state_for, set-based
+                          CASE WHEN lvl.requires_approval THEN 'waiting'
+                               ELSE 'none' END,
+                          %(uid)s, %(uid)s,
                           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                      FROM unnest(%(id)s::int[], %(partner)s::int[], %(policy)s::int[],
                                  %(level)s::int[], %(max_rank)s::int[],
@@ -361,6 +368,7 @@ class DebtorDunningEscalation(models.AbstractModel):
         handed = self.env["account.move"].browse(sorted(moves))
         if handed:
             handed._dunning_hand_over(as_of)
+            self.env["debtor.dunning.collection"]._open_cases(handed, as_of)
             self._hook_hand_over(handed)
         return handed
 
@@ -430,6 +438,7 @@ class DebtorDunningEscalation(models.AbstractModel):
             ("run_id.state", "=", "proposal"),
             ("policy_id.mode", "=", "auto"),
             ("level_id.needs_review", "=", False),
+            *self.env["debtor.dunning.approval"]._issuable_domain(),
         ]
 
     @api.model

@@ -43,6 +43,8 @@ class DebtorDunningIssuing(models.AbstractModel):
             ],
             order="id",
         )
+        # Four eyes: notices waiting for approval, or refused, stay in the proposal.
+        drafts = self.env["debtor.dunning.approval"]._issuable(drafts)
         kept = Notice
         if drafts:
             kept, cancelled = self._check_again(drafts)

@@ -535,3 +535,70 @@ class DebtorDunningSending(models.AbstractModel):
         notices._message_log_batch(
             dict.fromkeys(notices.ids, self.env._("The letter was posted."))
         )
+        self._retime(notices.filtered("level_id.registered_mail"))
+
+    # ------------------------------------------------------------------ receipt
+    @api.model
+    def _record_registered(self, entries):
+        """Record registered letters' track and trace: [(notice, number, delivered
+        day or None)]. The term of each runs from its receipt (`_retime`)."""
+        notices = self.env["debtor.dunning.notice"]
+        for notice, number, delivered in entries:
+            if notice.state != "issued" or not notice.level_id.registered_mail:
+                raise UserError(
+                    self.env._(
+                        "%(notice)s: only an issued notice sent by registered mail "
+                        "takes a track-and-trace number.",
+                        notice=notice.display_name,
+                    )
+                )
+            vals = {"tracking_number": number}
+            if delivered:
+                vals["delivered_date"] = delivered
+            notice._dunning_record_delivery(vals)
+            notice._message_log(
+                body=self.env._(
+                    "Registered mail %(number)s%(delivered)s.",
+                    number=number,
+                    delivered=self.env._(", delivered on %(day)s", day=delivered)
+                    if delivered
+                    else "",
+                )
+            )
+            notices |= notice
+        self._retime(notices)
+        return notices
+
+    @api.model
+    def _retime(self, notices):
+        """New delivery facts of issued registered letters: their presumed receipt,
+        their pay-by date (debtor.dunning.charges._pay_by_dates, the one place) and
+        the term their debts' positions wait for follow; the chatter says so."""
+        if not notices:
+            return
+        days = self.env["debtor.dunning.charges"]._pay_by_dates(notices)
+        for notice in notices:
+            receipt, day = notice._dunning_receipt(), days[notice]
+            if (receipt, day) == (notice.presumed_receipt_date, notice.pay_by_date):
+                continue
+            notice._dunning_record_delivery(
+                {"presumed_receipt_date": receipt, "pay_by_date": day}
+            )
+            notice._message_log(
+                body=self.env._(
+                    "Presumed received on %(receipt)s: the term ends on %(day)s.",
+                    receipt=receipt,
+                    day=day,
+                )
+            )
+        notices.flush_recordset(["pay_by_date"])
+        self.env.execute_query(
+            SQL(
+                """UPDATE debtor_dunning_position pos
+                      SET term_date = n.pay_by_date
+                     FROM debtor_dunning_notice n
+                    WHERE n.id = pos.notice_id AND n.id IN %s""",
+                tuple(notices.ids),
+            )
+        )
+        self.env["debtor.dunning.position"].invalidate_model(["term_date"])

@@ -1,4 +1,5 @@
 from . import (
+    test_approval,
     test_arrangement,
     test_channels,
     test_charges,
@@ -9,11 +10,13 @@ from . import (
     test_dispute,
     test_escalation,
     test_factoring,
+    test_handover,
     test_http,
     test_insurance,
     test_letters,
     test_portal,
     test_portal_dispute,
     test_rates,
+    test_registered,
     test_security,
 )

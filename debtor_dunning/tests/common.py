@@ -79,6 +79,11 @@ class DunningCommon(AccountTestInvoicingCommon):
         )
         cls.levels = cls.policy.level_ids.sorted("sequence")
         cls.levels.needs_review = False
+        # Four eyes on legal steps (test_approval.py) and registered mail
+        # (test_registered.py) are tested on their own.
+        Policy.search([("company_id", "=", company.id)]).level_ids.write(
+            {"requires_approval": False, "registered_mail": False}
+        )
         serve_letter_assets(cls.env)
         cls.service = cls.env["debtor.dunning.escalation"]
         cls.sending = cls.env["debtor.dunning.sending"]

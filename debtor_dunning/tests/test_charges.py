@@ -47,7 +47,13 @@ class TestCharges(DunningCommon):
             }
         )
         cls.consumer_levels = cls.consumer_policy.level_ids.sorted("sequence")
-        cls.consumer_levels.needs_review = False
+        cls.consumer_levels.write(
+            {
+                "needs_review": False,
+                "requires_approval": False,
+                "registered_mail": False,
+            }
+        )
         # These tests are about what each level claims by law, not about the path up
         # the ladder (test_escalation): a run goes to the level an invoice's age
         # reaches; what was sent before is the history these tests build.

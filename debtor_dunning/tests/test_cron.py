@@ -60,7 +60,9 @@ class TestCron(DunningCommon):
             Policy.search([("company_id", "=", other.id)])
             or Policy._create_default(other)
         ).write({"mode": "auto", "min_interval_days": 0})
-        Policy.search([("company_id", "=", other.id)]).level_ids.needs_review = False
+        Policy.search([("company_id", "=", other.id)]).level_ids.write(
+            {"needs_review": False, "requires_approval": False}
+        )
         self._invoice(overdue=10)  # company A: self.company
         b_invoice = (
             self.env["account.move"]
@@ -174,7 +176,7 @@ class TestDemoEscalation(DemoCase):
         policy.write(
             {f"send_{day}": True for day in ("monday", "friday", "saturday", "sunday")}
         )
-        policy.level_ids.needs_review = False
+        policy.level_ids.write({"needs_review": False, "requires_approval": False})
         today = fields.Date.context_today(service)
         run = service._propose(company, today)
         lines = run.notice_ids.line_ids.move_line_id
@@ -219,10 +221,15 @@ class TestDemoEscalation(DemoCase):
             .search([("company_id", "=", company.id), ("state", "=", "issued")])
             .partner_id
         )
+        manager = self.env.ref("debtor_dunning.res_users_manager_demo")
         for offset in (0, 30, 90):
             day = self.demo_date + timedelta(days=offset)
             with freeze_time(day):
                 run = service._propose(company, day)
+                # The notices of default wait for the credit manager's approval.
+                run.notice_ids.filtered(
+                    lambda n: n.approval_state == "waiting"
+                ).with_user(manager).action_approve()
                 run.action_validate()
             notices = run.notice_ids.filtered(lambda n: n.state == "issued")
             self.assertTrue(notices, f"day {offset}: the overdue invoices are dunned")

@@ -80,7 +80,13 @@ class TestLawLetters(DunningCommon):
                 },
             ]
         )
-        (cls.nl_policy | cls.be_policy).level_ids.needs_review = False
+        (cls.nl_policy | cls.be_policy).level_ids.write(
+            {
+                "needs_review": False,
+                "requires_approval": False,
+                "registered_mail": False,
+            }
+        )
         # What a level says and claims, not the path up the ladder: by age.
         cls._climb_by_age(cls.policy | cls.nl_policy | cls.be_policy)
         Partner = cls.env["res.partner"]
