@@ -32,11 +32,14 @@ def worker_filestore(request):
         yield
         return
     request.getfixturevalue("load_registry")
+    from odoo.tests.common import get_db_name
     from odoo.tools import config
 
-    original = config["db_name"].removesuffix(f"-{worker}")
+    # get_db_name: 19.0's config["db_name"] is a list.
+    name = get_db_name()
+    original = name.removesuffix(f"-{worker}")
     root = os.path.join(config["data_dir"], "filestore")
-    path = os.path.join(root, config["db_name"])
+    path = os.path.join(root, name)
     shutil.rmtree(path, ignore_errors=True)
     source = os.path.join(root, original)
     if os.path.isdir(source):

@@ -23,5 +23,6 @@ from . import (
     report_insurer_notification,
     res_company,
     res_config_settings,
+    res_groups,
     res_partner,
 )

@@ -2,10 +2,10 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv.expression import AND, OR
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from .. import compat
 from ..core import law, limitation
 from ..core.errors import DunningRuleError
 from ..core.holds import Hold, HoldFacts, hold_on, resolve
@@ -403,8 +403,10 @@ class AccountMove(models.Model):
                 ("state", "=", "posted"),
                 ("payment_state", "in", SETTLED),
             ],
-            "in_dunning": AND([open_, not_held, [("dunning_level_id", "!=", False)]]),
-            "overdue": AND(
+            "in_dunning": compat.AND(
+                [open_, not_held, [("dunning_level_id", "!=", False)]]
+            ),
+            "overdue": compat.AND(
                 [
                     open_,
                     not_held,
@@ -414,7 +416,7 @@ class AccountMove(models.Model):
                     ],
                 ]
             ),
-            "not_due": AND(
+            "not_due": compat.AND(
                 [
                     open_,
                     not_held,
@@ -426,9 +428,11 @@ class AccountMove(models.Model):
             ),
         }
         for hold, _label in HOLDS:
-            domains[hold] = AND([open_, self._dunning_held_domain(today, [hold])])
+            domains[hold] = compat.AND(
+                [open_, self._dunning_held_domain(today, [hold])]
+            )
         values = [value] if operator == "=" else list(value)
-        return OR([domains[state] for state in values if state in domains]) or [
+        return compat.OR([domains[state] for state in values if state in domains]) or [
             ("id", "=", False)
         ]
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
+from .. import compat
 from ..core.calendar import is_send_day
 
 # (key, name, country, lang, company?, email, city)
@@ -320,7 +321,7 @@ class DebtorDunningDemo(models.AbstractModel):
                         "email": f"{login}@debiteurdemo.example",
                         "company_id": company.id,
                         "company_ids": [Command.set(company.ids)],
-                        "groups_id": [
+                        compat.USER_GROUPS: [
                             Command.link(self.env.ref("base.group_user").id),
                             Command.link(self.env.ref(f"debtor_dunning.{group}").id),
                         ],

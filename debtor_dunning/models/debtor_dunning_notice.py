@@ -8,8 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
-
-from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+from odoo.tools.misc import find_in_path
 
 from ..core import law as core_law
 from ..core import reference
@@ -93,7 +92,7 @@ def _wkhtmltopdf_prints_headers():
     """
     try:
         out = subprocess.run(
-            [_get_wkhtmltopdf_bin(), "--version"],
+            [find_in_path("wkhtmltopdf"), "--version"],
             capture_output=True,
             text=True,
             timeout=10,
@@ -475,7 +474,12 @@ class DebtorDunningNotice(models.Model):
         for notice in self:
             notice.payee_reference = Rendering._letter_payee(notice)["reference"]
 
-    @api.depends("partner_id.child_ids.dunning_role", "partner_id.email")
+    @api.depends(
+        "partner_id.child_ids.dunning_role",
+        "partner_id.child_ids.dunning_phone",
+        "partner_id.dunning_phone",
+        "partner_id.email",
+    )
     def _compute_contacts(self):
         for notice in self:
             customer = notice.partner_id.commercial_partner_id
@@ -484,8 +488,8 @@ class DebtorDunningNotice(models.Model):
                 "email"
             )
             notice.call_contact_ids = contacts.filtered(
-                lambda c: c.phone or c.mobile
-            ) or customer.filtered(lambda c: c.phone or c.mobile)
+                "dunning_phone"
+            ) or customer.filtered("dunning_phone")
             person = contacts[:1] if customer.is_company else customer
             notice.contact_name = person.name or False
 

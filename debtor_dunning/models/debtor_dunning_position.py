@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.sql import create_unique_index
 
 
 class DebtorDunningPosition(models.Model):
@@ -41,11 +40,12 @@ class DebtorDunningPosition(models.Model):
 
     def init(self):
         # One position per journal item: issuing upserts on it.
-        create_unique_index(
-            self.env.cr,
-            "debtor_dunning_position_move_line_id_uniq",
-            self._table,
-            ["move_line_id"],
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_line_id)",
+                SQL.identifier("debtor_dunning_position_move_line_id_uniq"),
+                SQL.identifier(self._table),
+            )
         )
 
     @api.model

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
+from .. import compat
 from ..core import interest
 from ..core.money import to_decimal
 
@@ -140,10 +141,10 @@ class DebtorDunningRate(models.Model):
     @api.model
     def _dunning_credit_manager(self, company):
         """Who keeps the rates of `company`: a dunning manager, not the admin."""
+        group = self.env.ref("debtor_dunning.debtor_dunning_group_manager").sudo()
         managers = (
-            self.env.ref("debtor_dunning.debtor_dunning_group_manager")
-            .sudo()
-            .users.filtered(lambda user: company in user.company_ids and not user.share)
+            group[compat.GROUP_USERS]
+            .filtered(lambda user: company in user.company_ids and not user.share)
             .sorted("id")
         )
         admins = self.env.ref("base.user_root") | self.env.ref("base.user_admin")

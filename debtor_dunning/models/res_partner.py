@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .. import compat
 from ..core import credit, law
 from ..core.money import to_decimal
 from . import guard
@@ -81,6 +82,11 @@ class ResPartner(models.Model):
         "res.partner",
         compute="_compute_dunning_contact_ids",
         string="Dunning Contacts",
+    )
+    dunning_phone = fields.Char(
+        string="Phone Numbers",
+        compute="_compute_dunning_phone",
+        help="The numbers a credit controller calls: phone and mobile.",
     )
     dunning_blocked = fields.Boolean(
         string="Do Not Dun", help="No notice goes to this customer."
@@ -417,6 +423,12 @@ class ResPartner(models.Model):
         return self.env["debtor.dunning.insurance"]._notify_insurer(
             self.commercial_partner_id, self.env.company
         )
+
+    @api.depends(*compat.PARTNER_PHONES)
+    def _compute_dunning_phone(self):
+        for partner in self:
+            numbers = (partner[name] for name in compat.PARTNER_PHONES)
+            partner.dunning_phone = " / ".join(filter(None, numbers)) or False
 
     @api.depends("is_company", "parent_id.is_company", "parent_id.dunning_debtor_type")
     def _compute_dunning_debtor_type(self):

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from .. import compat
 from ..core import arrangement as core_arrangement
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
@@ -105,7 +106,7 @@ class DebtorDunningArrangements(models.AbstractModel):
         going = verdicts["running"] | verdicts["late"]
         self._close_paid_activities(going, paid)
         self._remind(going, today, paid)
-        self.env["ir.cron"]._notify_progress(done=len(active), remaining=0)
+        compat.notify_progress(self.env, done=len(active), remaining=0)
         return verdicts
 
     @api.model
@@ -216,6 +217,8 @@ class DebtorDunningArrangements(models.AbstractModel):
                     done |= line
         if done:
             done.activity_id.action_feedback(feedback=self.env._("Paid"))
+            # 19.0 keeps a done activity (archived), 18.0 deletes it.
+            guard.own(done).activity_id = False
 
     @api.model
     def _remind(self, arrangements, today, paid):

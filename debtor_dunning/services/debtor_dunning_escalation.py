@@ -14,6 +14,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .. import compat
 from ..core import escalation
 
 _logger = logging.getLogger(__name__)
@@ -409,8 +410,8 @@ class DebtorDunningEscalation(models.AbstractModel):
                     "Dunning: concurrent issue, retrying %s", run_notices.run_id
                 )
                 self._cron_retry_later()
-        self.env["ir.cron"]._notify_progress(
-            done=len(batch), remaining=len(pending) - len(batch)
+        compat.notify_progress(
+            self.env, done=len(batch), remaining=len(pending) - len(batch)
         )
         Sending = self.env["debtor.dunning.sending"]
         # The background sender renders and e-mails them (_cron_send).

@@ -3,11 +3,13 @@ from datetime import date, timedelta
 import freezegun
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 from odoo.tests.common import HOST
 from odoo.tools import config
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .. import compat
 
 # Every test runs on a fixed day, never on the wall clock: a Tuesday (a sending day of
 # the standard policy), no public holiday in NL or BE. Noon, so that no time zone moves
@@ -33,13 +35,13 @@ def serve_letter_assets(env):
 
 
 @tagged("post_install", "-at_install")
+@freeze_time(noon(TUESDAY))
 class DunningCommon(AccountTestInvoicingCommon):
     """A company with the standard ladder (7/21/35/60 days), users and helpers.
 
-    The clock stands still on TUESDAY (Odoo's class-level freeze_time).
+    The clock stands still on TUESDAY (Odoo's class-level freeze_time: the
+    decorator, which 18.0 and 19.0 both read; the class attribute differs).
     """
-
-    freeze_time = noon(TUESDAY)
 
     @classmethod
     def setUpClass(cls):
@@ -47,9 +49,15 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls.company = cls.company_data["company"]
         company = cls.company
         # The accountant running the tests is also the dunning manager.
-        cls.env.user.groups_id = [
-            Command.link(cls.env.ref("debtor_dunning.debtor_dunning_group_manager").id)
-        ]
+        cls.env.user.write(
+            {
+                compat.USER_GROUPS: [
+                    Command.link(
+                        cls.env.ref("debtor_dunning.debtor_dunning_group_manager").id
+                    )
+                ]
+            }
+        )
         cls.dunning_user = new_test_user(
             cls.env,
             login="dunning_user",

@@ -10,6 +10,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .. import compat
 from ..core import limitation
 from ..models import guard
 from .common import TUESDAY, DunningCommon
@@ -360,9 +361,13 @@ class TestFieldRights(DunningCommon):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.dunning_user.groups_id = [
-            Command.link(cls.env.ref("base.group_partner_manager").id)
-        ]
+        cls.dunning_user.write(
+            {
+                compat.USER_GROUPS: [
+                    Command.link(cls.env.ref("base.group_partner_manager").id)
+                ]
+            }
+        )
         cls.move = cls._invoice(overdue=30)
 
     def test_a_plain_invoicing_user_reads_but_never_writes_dunning_fields(self):
