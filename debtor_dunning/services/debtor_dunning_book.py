@@ -43,6 +43,7 @@ _READS = {
     "debtor.dunning.position": ["move_line_id", "level_id", "last_date", "term_date"],
     "debtor.dunning.level": ["rank"],
     "debtor.dunning.notice": ["partner_id", "company_id", "state", "date"],
+    "account.partial.reconcile": ["debit_move_id", "max_date"],
 }
 
 
@@ -192,6 +193,7 @@ class DebtorDunningBook(models.AbstractModel):
         them out: a debt must not delay its own dunning by being late.
         """
         since = habits.months_before(as_of, months)
+        self._flush_reads()
         rows = self.env.execute_query_dict(
             SQL(
                 """SELECT COALESCE(p.commercial_partner_id, p.id) AS partner_id,

@@ -16,7 +16,9 @@ class TestCron(DunningCommon):
         progress = self.env["ir.cron.progress"].create(
             {"cron_id": cron.id, "remaining": 0, "done": 0}
         )
-        service = self.service.with_context(ir_cron_progress_id=progress.id)
+        service = self.service.with_context(
+            ir_cron_progress_id=progress.id, cron_id=cron.id
+        )
         with freeze_time(TUESDAY):
             issued = service._cron_escalate(batch_size=batch_size)
         return issued, progress
