@@ -2,6 +2,18 @@
 
 import { registry } from "@web/core/registry";
 
+/**
+ * Odoo 19.0 wants a step that loads another page marked with expectUnloadPage;
+ * 18.0 refuses the key. The one place that tells them apart on the tours' side
+ * (debtor_dunning/compat.py is the Python one): spread it into such steps.
+ */
+function loadsPage() {
+    const odoo19 = "@web_tour/js/tour_automatic/tour_automatic";
+    return odoo.loader.modules.has(odoo19) || odoo.loader.factories.has(odoo19)
+        ? { expectUnloadPage: true }
+        : {};
+}
+
 // A customer finds his payment reminder, the overdue invoice and the letter.
 registry.category("web_tour.tours").add("debtor_dunning_portal_tour", {
     url: "/my",
@@ -10,6 +22,7 @@ registry.category("web_tour.tours").add("debtor_dunning_portal_tour", {
             content: "Open the payment reminders",
             trigger: 'a[href="/my/dunning"]',
             run: "click",
+            ...loadsPage(),
         },
         {
             content: "The overdue invoice is listed",
@@ -19,6 +32,7 @@ registry.category("web_tour.tours").add("debtor_dunning_portal_tour", {
             content: "Open the reminder",
             trigger: ".o_dunning_notice_row a:first",
             run: "click",
+            ...loadsPage(),
         },
         {
             content: "The reminder lists the invoice, with a link to pay it",
@@ -45,6 +59,7 @@ registry.category("web_tour.tours").add("debtor_dunning_portal_tour", {
             content: "Open the overdue invoice's own page",
             trigger: ".o_dunning_notice a.o_dunning_invoice_link",
             run: "click",
+            ...loadsPage(),
         },
         {
             content: "The invoice page shows",

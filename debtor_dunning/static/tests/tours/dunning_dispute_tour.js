@@ -26,9 +26,26 @@ registry.category("web_tour.tours").add("dunning_dispute_tour", {
             run: "click",
         },
         {
+            // Odoo 18.0 shows a selection field as a <select>, 19.0 as a menu.
             content: "The customer says the goods were damaged",
-            trigger: ".modal .o_field_widget[name='reason'] select",
-            run: "selectByLabel Quality",
+            trigger:
+                ".modal .o_field_widget[name='reason'] :is(select, .o_select_menu_toggler)",
+            async run(helpers) {
+                if (this.anchor.tagName === "SELECT") {
+                    await helpers.selectByLabel("Quality");
+                } else {
+                    await helpers.click();
+                }
+            },
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name='reason'] select, .o_select_menu_item:contains(Quality)",
+            async run(helpers) {
+                if (this.anchor.tagName !== "SELECT") {
+                    await helpers.click();
+                }
+            },
         },
         {
             trigger: ".modal .o_field_widget[name='note'] textarea",
