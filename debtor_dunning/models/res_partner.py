@@ -706,7 +706,8 @@ class ResPartner(models.Model):
     def _search_dunning_followed_by_id(self, operator, value):
         if operator not in ("=", "in"):
             return NotImplemented
-        users = set(value if isinstance(value, list | tuple) else [value])
+        # "in" takes a list on 18.0, any collection on 19.0 (an OrderedSet).
+        users = {value} if operator == "=" else set(value)
         cockpit = self.env["debtor.dunning.cockpit"]
         company = self.env.company
         work = cockpit._work(company, fields.Date.context_today(self))
