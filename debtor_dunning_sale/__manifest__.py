@@ -2,7 +2,7 @@
     "name": "Debtor Dunning - Sales",
     "summary": "Credit hold stops the confirmation of a held customer's sale orders "
     "unless a dunning manager overrides it with a reason",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debtor-dunning/debtor_dunning",
     "author": "Debtor Dunning",

@@ -331,9 +331,9 @@ class DebtorDunningDemo(models.AbstractModel):
             self._demo_xmlid(f"res_users_{key}_demo", user)
             users |= user
         # The credit manager approves what the accountant proposes (four eyes).
-        self.env.ref("debtor_dunning.debtor_dunning_group_approver").users = [
-            Command.link(users[1:].id)
-        ]
+        self.env.ref("debtor_dunning.debtor_dunning_group_approver").write(
+            {compat.GROUP_USERS: [Command.link(users[1:].id)]}
+        )
         return users[:1]
 
     def _demo_portal_user(self, company, customer):

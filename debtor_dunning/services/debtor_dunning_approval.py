@@ -12,6 +12,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..models import guard
 
 APPROVER = "debtor_dunning.debtor_dunning_group_approver"
@@ -110,10 +111,9 @@ class DebtorDunningApproval(models.AbstractModel):
     @api.model
     def _approvers(self, company):
         """The Dunning approvers of `company`."""
-        return (
-            self.env.ref(APPROVER)
-            .sudo()
-            .users.filtered(lambda u: company in u.company_ids and u.active)
+        group = self.env.ref(APPROVER).sudo()
+        return group[compat.GROUP_USERS].filtered(
+            lambda u: company in u.company_ids and u.active
         )
 
     # ------------------------------------------------------------------ actions

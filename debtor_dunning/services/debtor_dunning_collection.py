@@ -20,10 +20,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
+from .. import compat
 from ..models import guard
 
 DOSSIER_SCHEMA = "https://debtor-dunning.example/dossier.schema.json"
 DOSSIER_VERSION = "1.0"
+
+
+def _phone(partner):
+    """The partner's first phone number (19.0 has no mobile: compat.py)."""
+    return next((partner[f] for f in compat.PARTNER_PHONES if partner[f]), None)
 
 
 class DebtorDunningCollection(models.AbstractModel):
@@ -140,7 +146,7 @@ class DebtorDunningCollection(models.AbstractModel):
                         "function": contact.function or None,
                         "role": contact.dunning_role or None,
                         "email": contact.email or None,
-                        "phone": contact.phone or contact.mobile or None,
+                        "phone": _phone(contact),
                     }
                     for contact in debtor.child_ids
                 ],
@@ -224,7 +230,7 @@ class DebtorDunningCollection(models.AbstractModel):
             "city": partner.city or None,
             "country": partner.country_id.code or None,
             "email": partner.email or None,
-            "phone": partner.phone or partner.mobile or None,
+            "phone": _phone(partner),
             "lang": partner.lang or None,
         }
 

@@ -11,6 +11,7 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
+from .. import compat
 from .debtor_dunning_rendering import LETTER_REPORT
 
 # in all; then the customer gets a printed letter instead.
@@ -264,7 +265,7 @@ class DebtorDunningSending(models.AbstractModel):
             .sudo()
             .search_count([("email_state", "=", "queued")])
         )
-        self.env["ir.cron"]._notify_progress(done=len(claimed), remaining=remaining)
+        compat.notify_progress(self.env, done=len(claimed), remaining=remaining)
         return claimed
 
     @api.model

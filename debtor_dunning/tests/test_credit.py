@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from .. import compat
 from .common import TUESDAY, DunningCommon
 
 
@@ -131,7 +132,7 @@ class TestCreditHold(DunningCommon):
                 "login": "clerk_credit",
                 "company_id": self.company.id,
                 "company_ids": [Command.set(self.company.ids)],
-                "groups_id": [
+                compat.USER_GROUPS: [
                     Command.set(
                         [
                             self.env.ref("base.group_user").id,
