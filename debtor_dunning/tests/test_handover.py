@@ -4,8 +4,8 @@ import re
 import zipfile
 from datetime import timedelta
 
-from odoo.modules.module import get_module_resource
 from odoo.tests import freeze_time, tagged
+from odoo.tools.misc import file_path
 
 from .common import TUESDAY, DunningCommon
 
@@ -133,9 +133,7 @@ class TestHandover(DunningCommon):
     def test_dossier_json_validates_and_carries_pdfs(self):
         archive = self._zip()
         data = json.loads(archive.read("dossier.json"))
-        with open(
-            get_module_resource("debtor_dunning", "data", "dossier.schema.json")
-        ) as schema_file:
+        with open(file_path("debtor_dunning/data/dossier.schema.json")) as schema_file:
             schema = json.load(schema_file)
         self.assertEqual(schema_errors(data, schema), [])
         if jsonschema:
