@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, tagged
 
+from odoo.addons.debtor_dunning import compat
 from odoo.addons.debtor_dunning.tests.common import DunningCommon
 
 
@@ -10,6 +11,14 @@ class TestCreditHoldSale(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # 19.0's accounting test user is no salesman (18.0's was).
+        cls.env.user.write(
+            {
+                compat.USER_GROUPS: [
+                    Command.link(cls.env.ref("sales_team.group_sale_salesman").id)
+                ]
+            }
+        )
         cls.product = cls.env["product.product"].create(
             {"name": "Widget", "list_price": 100.0, "type": "consu"}
         )
