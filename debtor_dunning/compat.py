@@ -14,6 +14,8 @@ never its own ``if``:
 - ``JSON_ROUTE``: the ``type`` of a JSON-RPC route (``json`` / ``jsonrpc``);
 - ``PARTNER_PHONES``: a partner's phone fields (19.0 has no ``mobile``); read them
   through ``res.partner.dunning_phone``;
+- ``PRESENCE``: the model of a user's online presence (``bus.presence`` /
+  ``mail.presence``);
 - ``notify_progress``: a scheduled action's progress (``ir.cron._notify_progress``);
 - ``file_groups``: put groups under an application in the users' form (a category on
   18.0, a privilege of that category on 19.0).
@@ -31,6 +33,7 @@ GROUP_USERS = "user_ids" if ODOO_19 else "users"
 RECORD_GROUPS = "group_ids" if ODOO_19 else "groups_id"
 JSON_ROUTE = "jsonrpc" if ODOO_19 else "json"
 PARTNER_PHONES = ("phone",) if ODOO_19 else ("phone", "mobile")
+PRESENCE = "mail.presence" if ODOO_19 else "bus.presence"
 
 if ODOO_19:
     from odoo.fields import Domain

@@ -9,7 +9,7 @@ import calendar
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..core import figures
@@ -95,6 +95,19 @@ class DebtorDunningFigures(models.AbstractModel):
                   ORDER BY pn.date DESC, pn.id DESC LIMIT 1))""",
             partner=partner,
             company=company,
+        )
+
+    @api.model
+    def _create_view(self, report):
+        """(Re)create the SQL view of a figure model (`_auto = False`) from its
+        `_query()`: every figure's `init`."""
+        tools.drop_view_if_exists(self.env.cr, report._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(report._table),
+                report._query(),
+            )
         )
 
     @api.model

@@ -16,6 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..compat import PRESENCE
 from .common import TUESDAY, DemoCase, DunningCommon
 
 MAX_ATTEMPTS = 3
@@ -256,8 +257,8 @@ class TestChannels(DunningCommon):
         self.inbox.refuse("sanne@bakker.example")
         notices = self._issue()
         run = notices[self.jan].run_id
-        self.env["bus.presence"].create({"user_id": self.env.user.id})
-        self.env["bus.presence"].search(
+        self.env[PRESENCE].create({"user_id": self.env.user.id})
+        self.env[PRESENCE].search(
             [("user_id", "=", self.env.user.id)]
         ).status = "online"
         action = run.action_send_notices()
