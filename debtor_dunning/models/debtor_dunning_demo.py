@@ -169,6 +169,11 @@ class DebtorDunningDemo(models.AbstractModel):
         """Create the demo company, its users, customers and invoices (once)."""
         if self.env.ref("debtor_dunning.company_demo", raise_if_not_found=False):
             return
+        # The letters issued below print labels of selections (kinds of interest) in
+        # the customer's language: this add-on's translations are loaded first, as
+        # Odoo would only load them after the install.
+        langs = self.env["res.lang"].search([("code", "!=", "en_US")]).mapped("code")
+        self.env["ir.module.module"]._load_module_terms(["debtor_dunning"], langs)
         company = self._demo_company()
         # Everything below is dated relative to this day; tests on the demo run on it.
         self.env["ir.config_parameter"].sudo().set_param(
