@@ -190,7 +190,11 @@ class TestCockpitTour(DunningCommon, HttpCase):
             company_ids=[Command.set(self.company.ids)],
         )
         customer = self.env["res.partner"].create(
-            {"name": "Cockpit Customer", "is_company": True}
+            {
+                "name": "Cockpit Customer",
+                "is_company": True,
+                "email": "cockpit@customer.example",
+            }
         )
         other = self.env["res.partner"].create(
             {"name": "Other Customer", "is_company": True}
@@ -214,6 +218,14 @@ class TestCockpitTour(DunningCommon, HttpCase):
             "dunning_worklist_tour",
             login=accountant.login,
         )
+        self.start_tour(
+            f"/odoo/action-debtor_dunning.debtor_dunning_run_action/{run.id}",
+            "dunning_cockpit_send_tour",
+            login=accountant.login,
+        )
+        notice = run.notice_ids
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(notice.email_state, "queued", "sent by the background job")
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,8 @@
 /** @odoo-module **/
 /* The credit controller's cockpit (debtor_dunning/tests/test_cockpit.py): from the
    overdue list to a customer's statement, "Dun Now" and the one-customer proposal;
-   then the worklist "My Dunning" names the customer whose notice waits for review. */
+   the worklist "My Dunning" names the customer whose notice waits for review; then
+   the proposal is validated and its e-mail sent in the background. */
 
 import {registry} from "@web/core/registry";
 
@@ -55,6 +56,30 @@ registry.category("web_tour.tours").add("dunning_cockpit_tour", {
         {
             content: "It proposes the customer's notice",
             trigger: ".o_field_widget[name='notice_ids'] .o_data_row:contains(Cockpit Customer)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("dunning_cockpit_send_tour", {
+    steps: () => [
+        {
+            content: "Validate the one-customer proposal",
+            trigger: ".o_form_view button[name='action_validate']",
+            run: "click",
+        },
+        {
+            content: "Confirm: the notices are issued",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Send its e-mail: queued, the screen is free at once",
+            trigger: ".o_form_view button[name='action_send_notices']",
+            run: "click",
+        },
+        {
+            content: "The user is told it is on its way",
+            trigger: ".o_notification",
         },
     ],
 });
