@@ -30,20 +30,6 @@ class TestDemoData(DemoCase):
         if self.env["ir.module.module"]._get("l10n_nl").state == "installed":
             self.assertEqual(self.company.chart_template, "nl")
 
-    def test_letters_the_demo_issued_name_their_charges_in_the_customers_language(self):
-        notices = self.env["debtor.dunning.notice"].search(
-            [
-                ("company_id", "=", self.company.id),
-                ("state", "=", "issued"),
-                ("partner_id.lang", "=", "fr_BE"),
-                ("charge_ids.kind", "=", "interest"),
-            ]
-        )
-        self.assertTrue(notices, "a French customer gets a letter with interest")
-        interest = notices.charge_ids.filtered(lambda c: c.kind == "interest")
-        names = interest.mapped("name")
-        self.assertTrue(all("intérêt" in name for name in names), names)
-
     def test_demo_has_thirty_posted_invoices_at_every_stage(self):
         today = self.demo_date
         self.assertEqual(fields.Date.context_today(self.invoices), today)
