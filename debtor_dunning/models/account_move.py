@@ -603,15 +603,12 @@ class AccountMove(models.Model):
         if not day:
             raise UserError(self.env._("Sold On: say when the invoices were sold."))
         self.write({"dunning_factor_id": factor.id, "dunning_factored_date": day})
-        for move in self:
-            move.message_post(
-                body=self.env._(
-                    "Sold to factor %(factor)s on %(date)s.",
-                    factor=factor.display_name,
-                    date=fields.Date.to_string(day),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        body = self.env._(
+            "Sold to factor %(factor)s on %(date)s.",
+            factor=factor.display_name,
+            date=fields.Date.to_string(day),
+        )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
 
     def _dunning_payee(self):
         """(factor, its bank account, the reference to quote) of a factored invoice;

@@ -7,6 +7,8 @@ the hold for one document with a reason (`debtor.dunning.credit.override`), logg
 in its chatter. The add-on's own charge invoices are not new sales: never held.
 """
 
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -40,26 +42,41 @@ class DebtorDunningCredit(models.AbstractModel):
     @api.model
     def _hold(self, partners, reason, until=None, company=None):
         """Put `partners` on credit hold with `company` (default: the current one)."""
+        self._hold_each(
+            {partner: reason for partner in partners.commercial_partner_id},
+            until,
+            company,
+        )
+
+    @api.model
+    def _hold_each(self, reasons, until=None, company=None):
+        """Put each partner of `reasons` ({partner: reason}) on credit hold with
+        `company`: one write per reason, one batch of chatter notes."""
         self._check_dunning_user()
-        if not (reason or "").strip():
+        if not all((reason or "").strip() for reason in reasons.values()):
             raise UserError(self.env._("Reason: say why the customer is on hold."))
         if until and until < fields.Date.context_today(self):
             raise UserError(
                 self.env._("Until: the end of a credit hold cannot lie in the past.")
             )
         company = company or self.env.company
+        Partner = self.env["res.partner"].with_company(company).sudo()
+        by_reason = defaultdict(lambda: Partner)
+        for partner, reason in reasons.items():
+            by_reason[reason.strip()] |= partner.commercial_partner_id.sudo()
+        bodies = {}
         # A dunning user may lack the right to edit contacts: checked above.
-        partners = partners.commercial_partner_id.with_company(company).sudo()
-        partners.write(
-            {
-                "dunning_credit_hold": True,
-                "dunning_credit_hold_reason": reason.strip(),
-                "dunning_credit_hold_until": until or False,
-            }
-        )
-        body = self._hold_message(company, reason.strip(), until)
-        for partner in partners:
-            partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        for reason, partners in by_reason.items():
+            partners.with_company(company).write(
+                {
+                    "dunning_credit_hold": True,
+                    "dunning_credit_hold_reason": reason,
+                    "dunning_credit_hold_until": until or False,
+                }
+            )
+            body = self._hold_message(company, reason, until)
+            bodies.update(dict.fromkeys(partners.ids, body))
+        Partner.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
     def _hold_message(self, company, reason, until):
@@ -90,13 +107,8 @@ class DebtorDunningCredit(models.AbstractModel):
                 "dunning_credit_hold_until": False,
             }
         )
-        for partner in held:
-            partner.sudo().message_post(
-                body=self.env._(
-                    "Credit hold with %(company)s lifted.", company=company.name
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        body = self.env._("Credit hold with %(company)s lifted.", company=company.name)
+        held._message_log_batch(bodies=dict.fromkeys(held.ids, body))
 
     # ------------------------------------------------------------------ check
     @api.model

@@ -377,18 +377,17 @@ class DebtorDunningIssuing(models.AbstractModel):
         for company, company_notices in (
             notices.filtered("level_id.credit_hold").grouped("company_id").items()
         ):
-            for notice in company_notices:
-                partner = notice.partner_id.with_company(company)
-                if not partner.dunning_credit_hold:
-                    Credit._hold(
-                        partner,
-                        self.env._(
-                            "%(level)s, notice %(notice)s",
-                            level=notice.level_id.name,
-                            notice=notice.name,
-                        ),
-                        company=company,
-                    )
+            reasons = {
+                notice.partner_id.commercial_partner_id: self.env._(
+                    "%(level)s, notice %(notice)s",
+                    level=notice.level_id.name,
+                    notice=notice.name,
+                )
+                for notice in company_notices.with_company(company)
+                if not notice.partner_id.commercial_partner_id.dunning_credit_hold
+            }
+            if reasons:
+                Credit._hold_each(reasons, company=company)
         calls = notices.filtered("level_id.create_call")
         activity_type = self.env.ref(
             "mail.mail_activity_data_call", raise_if_not_found=False
