@@ -1,5 +1,6 @@
 """Decimal rounding of money; float <-> Decimal only at the Odoo boundary."""
 
+import functools
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -12,10 +13,18 @@ def to_decimal(
     value: float | int | str | Decimal, rounding: float | str | Decimal = 0.01
 ) -> Decimal:
     """`value` rounded half-up to a multiple of the currency `rounding`."""
-    number, step = _parse(value, "value"), _parse(rounding, "rounding")
+    number, step = _parse(value, "value"), _step(rounding)
+    return (number / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+@functools.lru_cache(maxsize=64)
+def _step(rounding: float | str | Decimal) -> Decimal:
+    """A currency's rounding as a positive Decimal (a run converts thousands of
+    amounts in the same few currencies)."""
+    step = _parse(rounding, "rounding")
     if step <= 0:
         raise DunningRuleError(f"rounding must be positive, got {rounding!r}")
-    return (number / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return step
 
 
 def cents(amount: Decimal) -> Decimal:

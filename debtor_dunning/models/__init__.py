@@ -19,6 +19,7 @@ from . import (
     debtor_dunning_run_hold,
     ir_actions_report,
     mail_mail,
+    mail_thread,
     report_debtor_dunning_statement,
     report_insurer_notification,
     res_company,

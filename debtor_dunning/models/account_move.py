@@ -869,12 +869,19 @@ class AccountMove(models.Model):
 
     @api.model
     def _dunning_init_limitation_dates(self):
-        """Fill the limitation dates of the open customer invoices (at install).
+        """Fill the limitation dates of the open customer invoices (at install)."""
+        self._dunning_write_limitation_dates()
+
+    @api.model
+    def _dunning_write_limitation_dates(self, moves=None):
+        """Write the limitation dates of `moves` (all open customer invoices if None).
 
         Set-based, as _compute_dunning_limitation_date decides: the law per
         customer and company (a few thousand pairs), each invoice's earliest open
-        due date and its interruptions in one query, the date from
-        core.limitation, written in one statement. No ORM recompute of a big book.
+        due date and its interruptions (notices that interrupt, part payments, an
+        acknowledgement) in one query, the date from core.limitation, written in one
+        statement. No ORM recompute of a big book: used at install and when a run
+        issues its notices.
         """
         self.env.flush_all()
         rows = self.env.execute_query_dict(
@@ -896,16 +903,25 @@ class AccountMove(models.Model):
                                WHERE dl.move_id = m.id
                                  AND cm.move_type NOT IN ('out_refund', 'in_refund')
                           ) AS part_payments,
+                          ARRAY(
+                              SELECT n.date
+                                FROM debtor_dunning_notice_line nl
+                                JOIN debtor_dunning_notice n ON n.id = nl.notice_id
+                                JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+                               WHERE nl.move_id = m.id AND n.state = 'issued'
+                                 AND lvl.interrupts_limitation
+                          ) AS notices,
                           m.dunning_acknowledged_date AS acknowledged
                      FROM account_move m
                     WHERE m.move_type IN %(types)s AND m.state = 'posted'
                       AND m.payment_state NOT IN %(settled)s
-                      AND m.commercial_partner_id IS NOT NULL""",
+                      AND m.commercial_partner_id IS NOT NULL
+                      AND %(moves)s""",
                 types=DUNNED_TYPES,
                 settled=SETTLED,
+                moves=SQL("m.id IN %s", tuple(moves.ids)) if moves else SQL("TRUE"),
             )
         )
-        # Nothing else interrupts before the add-on issued its first notice.
         partners = {
             partner.id: partner
             for partner in self.env["res.partner"].browse(
@@ -915,7 +931,9 @@ class AccountMove(models.Model):
         companies = {
             company.id: company for company in self.env["res.company"].search([])
         }
-        laws, ids, dates = {}, [], []
+        # Invoices no longer open, or under a law that does not track it: none.
+        dates = dict.fromkeys(moves.ids if moves else (), None)
+        laws = {}
         for row in rows:
             key = (row["partner_id"], row["company_id"])
             if key not in laws:
@@ -923,25 +941,24 @@ class AccountMove(models.Model):
             governing, debtor_type = laws[key]
             if not law.tracks_limitation(governing) or not row["due"]:
                 continue
-            days = [day for day in row["part_payments"] if day]
+            days = [day for day in row["part_payments"] + row["notices"] if day]
             if row["acknowledged"]:
                 days.append(row["acknowledged"])
-            ids.append(row["id"])
-            dates.append(
-                limitation.limitation_date(
-                    row["due"],
-                    consumer_sale=debtor_type == "consumer",
-                    interruptions=days,
-                )
+            # Art. 7:28 BW: the earlier date of a consumer sale is the safe one.
+            dates[row["id"]] = limitation.limitation_date(
+                row["due"],
+                consumer_sale=debtor_type == "consumer",
+                interruptions=days,
             )
-        if ids:
+        if dates:
             self.env.cr.execute(
                 SQL(
                     """UPDATE account_move m SET dunning_limitation_date = v.day
                          FROM unnest(%(ids)s::int[], %(days)s::date[]) AS v(id, day)
-                        WHERE m.id = v.id""",
-                    ids=ids,
-                    days=dates,
+                        WHERE m.id = v.id
+                          AND m.dunning_limitation_date IS DISTINCT FROM v.day""",
+                    ids=list(dates),
+                    days=list(dates.values()),
                 )
             )
         self.invalidate_model(["dunning_limitation_date"])

@@ -26,6 +26,7 @@ _CHARGE_TOTALS = (
     "announced_cost_kind",
     "charge_note",
     "pay_by_date",
+    "presumed_receipt_date",
     "letter_currency_id",
     "letter_rate",
 )
@@ -39,16 +40,17 @@ _CHARGE_TOTALS_SQL = """
            announced_cost_kind = v.announced_cost_kind,
            charge_note = v.charge_note,
            pay_by_date = v.pay_by_date,
+           presumed_receipt_date = v.presumed_receipt_date,
            letter_currency_id = v.letter_currency_id,
            letter_rate = v.letter_rate
       FROM unnest(%(id)s::int[], %(cost_amount)s::numeric[],
                   %(interest_amount)s::numeric[], %(announced_cost_amount)s::numeric[],
                   %(announced_cost_kind)s::varchar[], %(charge_note)s::text[],
-                  %(pay_by_date)s::date[], %(letter_currency_id)s::int[],
-                  %(letter_rate)s::numeric[])
+                  %(pay_by_date)s::date[], %(presumed_receipt_date)s::date[],
+                  %(letter_currency_id)s::int[], %(letter_rate)s::numeric[])
            AS v(id, cost_amount, interest_amount, announced_cost_amount,
-                announced_cost_kind, charge_note, pay_by_date, letter_currency_id,
-                letter_rate)
+                announced_cost_kind, charge_note, pay_by_date, presumed_receipt_date,
+                letter_currency_id, letter_rate)
      WHERE n.id = v.id
 """
 
@@ -638,26 +640,26 @@ class DebtorDunningNotice(models.Model):
                     )
                 )
 
-    def _dunning_set_pay_by_dates(self):
-        """Each notice's pay-by date, once its level and channels are final (issue).
-
-        The level's days to pay, never before the end of a term the law gives
-        (core.law.statutory_term_end, through debtor.dunning.charges._pay_by_dates).
-        """
-        by_day = {}
-        for notice, day in (
-            self.env["debtor.dunning.charges"]._pay_by_dates(self).items()
-        ):
-            by_day.setdefault((day, notice._dunning_receipt()), []).append(notice.id)
-        for (day, receipt), ids in by_day.items():
-            guard.own(self.browse(ids)).write(
-                {"pay_by_date": day, "presumed_receipt_date": receipt}
+    def _dunning_listed_moves(self):
+        """The invoices these notices list, in one query (no fetch of their lines)."""
+        self.env["debtor.dunning.notice.line"].flush_model(["notice_id", "move_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT move_id FROM debtor_dunning_notice_line
+                    WHERE notice_id IN %s""",
+                tuple(self.ids) or (0,),
             )
+        )
+        return self.env["account.move"].browse(sorted(row[0] for row in rows))
 
-    def _dunning_receipt(self):
-        """The presumed receipt date of this notice, from its delivery facts."""
+    def _dunning_receipt(self, law=None):
+        """The presumed receipt date of this notice, from its delivery facts.
+
+        `law`: the customer's (res.partner._dunning_law), when the caller has it.
+        """
         self.ensure_one()
-        law, _debtor = self.partner_id._dunning_law(self.company_id)
+        if law is None:
+            law, _debtor = self.partner_id._dunning_law(self.company_id)
         return core_law.presumed_receipt(
             law,
             self.date,

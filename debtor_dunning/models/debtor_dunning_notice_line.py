@@ -26,6 +26,9 @@ class DebtorDunningNoticeLine(models.Model):
     _name = "debtor.dunning.notice.line"
     _description = "Invoice on a dunning notice"
     _order = "notice_id, date_maturity, id"
+    # A first run inserts tens of thousands of lines: no who/when columns (and their
+    # foreign keys to res_users) on each; the notice and its chatter say who and when.
+    _log_access = False
 
     notice_id = fields.Many2one(
         "debtor.dunning.notice", required=True, ondelete="cascade", index=True

@@ -263,8 +263,13 @@ class DebtorDunningPolicy(models.Model):
 
     def _dunning_covers_account(self, account_id):
         """Whether this policy duns the open items of that receivable account."""
+        accounts = self._dunning_covered_accounts()
+        return accounts is None or account_id in accounts
+
+    def _dunning_covered_accounts(self):
+        """The receivable account ids this policy duns; None: all of them."""
         self.ensure_one()
-        return not self.account_ids or account_id in self.account_ids.ids
+        return set(self.account_ids.ids) if self.account_ids else None
 
     def _send_weekdays(self):
         """Python weekday numbers (Monday 0) on which notices may go out."""

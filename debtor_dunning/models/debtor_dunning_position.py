@@ -15,6 +15,9 @@ class DebtorDunningPosition(models.Model):
     _description = "Dunning position of a receivable line"
     _order = "move_id, move_line_id"
     _check_company_auto = True
+    # Written set-based for tens of thousands of debts at once: no who/when columns
+    # (and their foreign keys); the notice it points to says who and when.
+    _log_access = False
 
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, ondelete="cascade"
@@ -63,11 +66,9 @@ class DebtorDunningPosition(models.Model):
             SQL(
                 """INSERT INTO debtor_dunning_position AS pos
                        (move_line_id, move_id, company_id, level_id, last_date,
-                        term_date, notice_id, create_uid, write_uid, create_date,
-                        write_date)
+                        term_date, notice_id)
                    SELECT v.line_id, aml.move_id, aml.company_id, v.level_id,
-                          v.last_date, v.term_date, v.notice_id, %(uid)s, %(uid)s,
-                          now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                          v.last_date, v.term_date, v.notice_id
                      FROM unnest(%(line)s::int[], %(level)s::int[], %(last)s::date[],
                                  %(term)s::date[], %(notice)s::int[])
                           AS v(line_id, level_id, last_date, term_date, notice_id)
@@ -76,10 +77,7 @@ class DebtorDunningPosition(models.Model):
                       SET level_id = COALESCE(EXCLUDED.level_id, pos.level_id),
                           last_date = EXCLUDED.last_date,
                           term_date = EXCLUDED.term_date,
-                          notice_id = EXCLUDED.notice_id,
-                          write_uid = EXCLUDED.write_uid,
-                          write_date = EXCLUDED.write_date""",
-                uid=self.env.uid,
+                          notice_id = EXCLUDED.notice_id""",
                 line=ids,
                 level=[values[i]["level_id"] for i in ids],
                 last=[values[i]["last_date"] for i in ids],
@@ -116,15 +114,12 @@ class DebtorDunningPosition(models.Model):
                           SET level_id = v.level_id,
                               last_date = v.last_date,
                               term_date = v.term_date,
-                              notice_id = v.notice_id,
-                              write_uid = %(uid)s,
-                              write_date = now() AT TIME ZONE 'UTC'
+                              notice_id = v.notice_id
                          FROM unnest(%(line)s::int[], %(level)s::int[],
                                      %(last)s::date[], %(term)s::date[],
                                      %(notice)s::int[])
                               AS v(line_id, level_id, last_date, term_date, notice_id)
                         WHERE pos.move_line_id = v.line_id""",
-                    uid=self.env.uid,
                     line=kept,
                     level=[values[i]["level_id"] for i in kept],
                     last=[values[i]["last_date"] for i in kept],

@@ -269,12 +269,18 @@ class DebtorDunningBook(models.AbstractModel):
         )
         policy_of = policies._dunning_policy_of(company, customers)
         rounding = company.currency_id.rounding
+        # Per policy, not per row: whether it has a ladder, which accounts it duns.
+        ladders = {
+            policy: (bool(policy.level_ids), policy._dunning_covered_accounts())
+            for policy in set(policy_of.values())
+        }
         grouped, orphans = defaultdict(list), []
         for row in rows:
             policy = policy_of.get(row["partner_id"])
-            if not policy or not policy.level_ids:
+            has_levels, accounts = ladders[policy] if policy else (False, None)
+            if not has_levels:
                 orphans.append(row)
-            elif policy._dunning_covers_account(row["account_id"]) and (
+            elif (accounts is None or row["account_id"] in accounts) and (
                 to_decimal(row["residual"], rounding) > 0  # not a rounding remainder
             ):
                 grouped[policy].append(row)

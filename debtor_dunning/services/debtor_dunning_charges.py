@@ -1,8 +1,9 @@
 """Charges: the collection costs and interest of notices (compute, book, waive)."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -33,6 +34,15 @@ _DAY = timedelta(days=1)
 _ZERO = Decimal("0.00")
 
 
+class _Line(NamedTuple):
+    """A notice line as the charges read it (debtor.dunning.charges._line_facts)."""
+
+    move_id: models.Model  # the invoice, an account.move record
+    date_maturity: date
+    amount_residual: float
+    currency_id: int | None
+
+
 class DebtorDunningCharges(models.AbstractModel):
     _name = "debtor.dunning.charges"
     _description = "Costs and interest of dunning notices"
@@ -46,6 +56,8 @@ class DebtorDunningCharges(models.AbstractModel):
         lines replaced in two statements and the totals written in one; the waivers
         of a notice survive the computation.
         """
+        self._prefetch(notices)
+        self._prefetch(notices.partner_id)
         notices = notices.filtered(lambda notice: notice.state != "cancel")
         if not notices:
             return
@@ -72,12 +84,54 @@ class DebtorDunningCharges(models.AbstractModel):
         self._hook_missing_rates(notices, facts["missing_rates"])
 
     @api.model
+    def _prefetch(self, records):
+        """Fetch what the ORM would prefetch of `records` in one query, not one per
+        1,000 records: a run reads thousands of notices and customers."""
+        records.fetch(
+            [
+                name
+                for name, field in records._fields.items()
+                if field.prefetch is True and field.is_accessible(self.env)
+            ]
+        )
+
+    @api.model
+    def _line_facts(self, notices):
+        """{notice id: [_Line]}: the invoices the notices list, read in one query.
+
+        Plain values instead of notice line records: a run's notices list tens of
+        thousands of lines, which the ORM would fetch with all their columns.
+        """
+        self.env["debtor.dunning.notice.line"].flush_model(
+            ["notice_id", "move_id", "date_maturity", "amount_residual", "currency_id"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT notice_id, move_id, date_maturity, amount_residual,
+                          currency_id
+                     FROM debtor_dunning_notice_line
+                    WHERE notice_id IN %s
+                 ORDER BY notice_id, date_maturity, id""",
+                tuple(notices.ids) or (0,),
+            )
+        )
+        moves = self.env["account.move"].browse({row[1] for row in rows})
+        move_of = {move.id: move for move in moves}  # prefetched together
+        lines = defaultdict(list)
+        for notice_id, move_id, due, residual, currency_id in rows:
+            lines[notice_id].append(
+                _Line(move_of[move_id], due, residual or 0.0, currency_id)
+            )
+        return lines, moves
+
+    @api.model
     def _charge_facts(self, notices):
         """What the charges of `notices` depend on, read once for all of them."""
-        moves = notices.line_ids.move_id
+        lines, moves = self._line_facts(notices)
         Charge = self.env["debtor.dunning.notice.charge"]
         Rate = self.env["debtor.dunning.rate"]
         return {
+            "lines": lines,
             "sent": defaultdict(
                 list,
                 self.env["debtor.dunning.notice.line"]._dunning_sent(moves, notices),
@@ -120,6 +174,7 @@ class DebtorDunningCharges(models.AbstractModel):
                 "announced": announced,
                 "announced_kind": kind and kind.value,
                 "pay_by": self._prepare_pay_by_date(notice, terms),
+                "receipt": notice._dunning_receipt(terms["law"]),
                 "currency": self._prepare_letter_currency(notice, facts),
             },
         )
@@ -133,10 +188,14 @@ class DebtorDunningCharges(models.AbstractModel):
     def _prepare_charge_terms(self, notice, facts):
         """The law's view of one notice: law, debtor, channel, invoices and gates."""
         company = notice.company_id
-        law, debtor = notice.partner_id._dunning_law(company)
+        laws = facts.setdefault("laws", {})  # one question per customer and company
+        key = (notice.partner_id, company)
+        if key not in laws:
+            laws[key] = notice.partner_id._dunning_law(company)
+        law, debtor = laws[key]
         rounding = company.currency_id.rounding
         by_move = defaultdict(list)
-        for line in notice.line_ids:
+        for line in facts["lines"][notice.id]:
             if line.move_id.id not in facts["charge_moves"]:
                 by_move[line.move_id].append(line)
         gates = {
@@ -161,9 +220,18 @@ class DebtorDunningCharges(models.AbstractModel):
                 gate.reason is GateReason.BE_FIRST_REMINDER for gate in gates.values()
             ),
             # The descriptions are frozen on the letter: in the customer's language.
-            "names": Charge.with_context(lang=notice.partner_id.lang or self.env.lang),
+            "names": self._in_language(Charge, notice.partner_id.lang, facts),
             "notes": Charge,  # the reviewer's notes: in the user's language
         }
+
+    @api.model
+    def _in_language(self, model, lang, facts):
+        """`model` in the language `lang` (else the user's), one per language."""
+        lang = lang or self.env.lang
+        languages = facts.setdefault("languages", {})
+        if lang not in languages:
+            languages[lang] = model.with_context(lang=lang)
+        return languages[lang]
 
     @api.model
     def _notice_by_post(self, notice):
@@ -199,10 +267,10 @@ class DebtorDunningCharges(models.AbstractModel):
     def _pay_by_dates(self, notices):
         """{notice: the day it asks payment by} (_prepare_pay_by_date), set-based."""
         Line = self.env["debtor.dunning.notice.line"]
+        lines, moves = self._line_facts(notices)
         facts = {
-            "sent": defaultdict(
-                list, Line._dunning_sent(notices.line_ids.move_id, notices)
-            ),
+            "lines": lines,
+            "sent": defaultdict(list, Line._dunning_sent(moves, notices)),
             "charge_moves": set(),
         }
         return {
@@ -216,7 +284,9 @@ class DebtorDunningCharges(models.AbstractModel):
     def _prepare_letter_currency(self, notice, facts):
         """(currency, rate from the company's): the invoices' own if they share one."""
         company, company_currency = notice.company_id, notice.company_id.currency_id
-        currencies = notice.line_ids.currency_id
+        currencies = self.env["res.currency"].browse(
+            {line.currency_id for line in facts["lines"][notice.id]} - {None}
+        )
         if len(currencies) != 1 or currencies == company_currency:
             return company_currency, 1.0
         key = (currencies.id, company.id, notice.date)
@@ -243,6 +313,7 @@ class DebtorDunningCharges(models.AbstractModel):
             "announced_cost_kind": result["announced_kind"] or None,
             "charge_note": "\n".join(result["notes"]) or None,
             "pay_by_date": result["pay_by"],
+            "presumed_receipt_date": result["receipt"],
             "letter_currency_id": currency.id,
             "letter_rate": rate,
         }
@@ -540,12 +611,15 @@ class DebtorDunningCharges(models.AbstractModel):
     def _interrupt_limitation(self, notices):
         """The invoices of notices that interrupt limitation get a new limitation date.
 
-        The service issues notices in SQL, so the ORM does not see the dependency.
+        Written set-based (account.move._dunning_write_limitation_dates): the
+        service issues notices in SQL, and an ORM recompute of tens of thousands of
+        invoices would take longer than the whole run.
         """
-        moves = notices.filtered("level_id.interrupts_limitation").line_ids.move_id
+        moves = notices.filtered(
+            "level_id.interrupts_limitation"
+        )._dunning_listed_moves()
         if moves:
-            field = self.env["account.move"]._fields["dunning_limitation_date"]
-            self.env.add_to_compute(field, moves)
+            self.env["account.move"]._dunning_write_limitation_dates(moves)
 
     @api.model
     def _post_charge_moves(self, notices):

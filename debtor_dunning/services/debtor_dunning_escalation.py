@@ -264,13 +264,11 @@ class DebtorDunningEscalation(models.AbstractModel):
                        (notice_id, company_id, move_line_id, move_id, level_id,
                         previous_level_id, previous_date, previous_term_date,
                         age_level_id, escalated, date_maturity, days_overdue,
-                        currency_id, amount_residual_currency, amount_residual,
-                        create_uid, write_uid, create_date, write_date)
+                        currency_id, amount_residual_currency, amount_residual)
                    SELECT v.notice, %(company)s, v.aml, v.move, v.level,
                           v.previous, v.previous_date, v.previous_term, v.age_level,
                           v.escalated, v.due, v.overdue, v.currency,
-                          v.residual_currency, v.residual, %(uid)s, %(uid)s,
-                          now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                          v.residual_currency, v.residual
                      FROM unnest(%(notice)s::int[], %(aml)s::int[], %(move)s::int[],
                                  %(level)s::int[], %(previous)s::int[],
                                  %(previous_date)s::date[], %(previous_term)s::date[],

@@ -72,7 +72,7 @@ class DebtorDunningIssuing(models.AbstractModel):
         """
         self.env["debtor.dunning.book"]._flush_reads()
         notices.flush_recordset()
-        notices.line_ids.flush_recordset()
+        self.env["debtor.dunning.notice.line"].flush_model()
         rows = self.env.execute_query_dict(
             SQL(
                 """SELECT l.id AS line_id, l.move_line_id AS aml, n.date AS day
@@ -130,7 +130,7 @@ class DebtorDunningIssuing(models.AbstractModel):
             Line.invalidate_model()
             notices.invalidate_recordset(["line_ids"])
             self.env["account.move"].invalidate_model(["dunning_line_ids"])
-        self._refresh_amounts(notices)
+        self._refresh_amounts(notices, shrunk=list(reasons))
         escalating = {
             row[0]
             for row in self.env.execute_query(
@@ -145,8 +145,13 @@ class DebtorDunningIssuing(models.AbstractModel):
         return notices - empty, {notice: reasons[notice] for notice in empty}
 
     @api.model
-    def _refresh_amounts(self, notices):
-        """A part-payment since the proposal: the notice claims what is open now."""
+    def _refresh_amounts(self, notices, shrunk=()):
+        """A part-payment since the proposal: the notice claims what is open now.
+
+        Only the lines whose open amount changed are written; the totals of their
+        notices, and of the notices that lost lines (`shrunk`), are summed again.
+        """
+        shrunk = [notice.id for notice in shrunk]
         self.env.execute_query(
             SQL(
                 """WITH fresh AS (
@@ -155,18 +160,29 @@ class DebtorDunningIssuing(models.AbstractModel):
                               amount_residual_currency = aml.amount_residual_currency
                          FROM account_move_line aml
                         WHERE l.notice_id IN %(ids)s AND aml.id = l.move_line_id
-                    RETURNING l.notice_id, l.amount_residual)
+                          AND (l.amount_residual
+                                   IS DISTINCT FROM aml.amount_residual
+                               OR l.amount_residual_currency
+                                   IS DISTINCT FROM aml.amount_residual_currency)
+                    RETURNING l.notice_id),
+                   changed AS (SELECT notice_id FROM fresh
+                               UNION SELECT unnest(%(shrunk)s::int[]))
                    UPDATE debtor_dunning_notice n
                       SET amount_total = s.total,
                           amount_due = s.total + COALESCE(n.cost_amount, 0)
                                        + COALESCE(n.interest_amount, 0)
-                     FROM (SELECT notice_id, SUM(amount_residual) AS total
-                             FROM fresh GROUP BY notice_id) s
+                     FROM (-- the lines as written above: their journal items' amounts
+                           SELECT l.notice_id, SUM(aml.amount_residual) AS total
+                             FROM debtor_dunning_notice_line l
+                             JOIN account_move_line aml ON aml.id = l.move_line_id
+                            WHERE l.notice_id IN (SELECT notice_id FROM changed)
+                         GROUP BY l.notice_id) s
                     WHERE n.id = s.notice_id""",
                 ids=tuple(notices.ids),
+                shrunk=shrunk,
             )
         )
-        notices.line_ids.invalidate_recordset(
+        self.env["debtor.dunning.notice.line"].invalidate_model(
             ["amount_residual", "amount_residual_currency"]
         )
         notices.invalidate_recordset(["amount_total", "amount_due"])
@@ -205,13 +221,16 @@ class DebtorDunningIssuing(models.AbstractModel):
 
     @api.model
     def _issue(self, notices):
-        """Issue `notices`: their lines' levels, channels, the debts' positions."""
+        """Issue `notices`: lines' levels, channels, charges, the debts' positions.
+
+        The charges (and the pay-by date they end with) are computed once, after the
+        channels are known, and before the positions take the term they give.
+        """
         self._follow_review(notices)
         self._set_channels(notices)
-        notices._dunning_set_pay_by_dates()
-        self._write_positions(notices)
-        self._write_invoice_levels(notices.line_ids.move_id)
         self.env["debtor.dunning.charges"]._issue_law(notices)
+        self._write_positions(notices)
+        self._write_invoice_levels(notices._dunning_listed_moves())
         self._apply_actions(notices)
         self._log_issued(notices)
         self._hook_issued(notices)
@@ -270,31 +289,61 @@ class DebtorDunningIssuing(models.AbstractModel):
         """Issued, with each notice's channels as its level says.
 
         E-mail falls back to a letter for a customer nobody can be e-mailed at
-        (res.partner._dunning_mailable). Written through the ORM, grouped by value.
+        (res.partner._dunning_mailable). Read and written in one statement each: an
+        ORM write would recompute every listed invoice's limitation date one by one
+        (issuing writes them set-based, debtor.dunning.charges._interrupt_limitation).
         """
+        notices.flush_recordset(["level_id", "partner_id"])
+        self.env["debtor.dunning.level"].flush_model(
+            ["send_email", "send_letter", "create_call"]
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT n.id, n.partner_id, lvl.send_email, lvl.send_letter,
+                          lvl.create_call
+                     FROM debtor_dunning_notice n
+                     JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+                    WHERE n.id IN %s""",
+                tuple(notices.ids),
+            )
+        )
         mailable = notices.partner_id._dunning_mailable()
-        groups = defaultdict(list)
-        for notice in notices:
-            level = notice.level_id
-            email = level.send_email and notice.partner_id.id in mailable
-            channels = (
-                "to_send" if email else "none",
+        channels = {"email": [], "letter": [], "call": []}
+        for row in rows:
+            email = row["send_email"] and row["partner_id"] in mailable
+            channels["email"].append("to_send" if email else "none")
+            channels["letter"].append(
                 "to_print"
-                if level.send_letter or (level.send_email and not email)
-                else "none",
-                "to_do" if level.create_call else "none",
+                if row["send_letter"] or (row["send_email"] and not email)
+                else "none"
             )
-            groups[channels].append(notice.id)
-        Notice = self.env["debtor.dunning.notice"].with_context(tracking_disable=True)
-        for (email, letter, call), ids in groups.items():
-            Notice.browse(ids).write(
-                {
-                    "state": "issued",
-                    "email_state": email,
-                    "letter_state": letter,
-                    "call_state": call,
-                }
+            channels["call"].append("to_do" if row["create_call"] else "none")
+        self.env.execute_query(
+            SQL(
+                """UPDATE debtor_dunning_notice n
+                      SET state = 'issued', email_state = v.email,
+                          letter_state = v.letter, call_state = v.call,
+                          write_uid = %(uid)s, write_date = %(now)s
+                     FROM unnest(%(ids)s::int[], %(email)s::varchar[],
+                                 %(letter)s::varchar[], %(call)s::varchar[])
+                          AS v(id, email, letter, call)
+                    WHERE n.id = v.id""",
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=[row["id"] for row in rows],
+                **channels,
             )
+        )
+        notices.invalidate_recordset(
+            [
+                "state",
+                "email_state",
+                "letter_state",
+                "call_state",
+                "write_uid",
+                "write_date",
+            ]
+        )
 
     @api.model
     def _write_positions(self, notices):
@@ -420,7 +469,7 @@ class DebtorDunningIssuing(models.AbstractModel):
                 [("notice_id", "in", notices.ids)], ["notice_id"], ["__count"]
             )
         )
-        notices._message_log_batch(
+        notices._dunning_log_batch(
             {
                 notice.id: Markup("<p>%s</p>")
                 % self.env._(

@@ -11,10 +11,9 @@ def migrate(cr, version):
         cr.execute(
             """INSERT INTO debtor_dunning_position
                    (move_line_id, move_id, company_id, level_id, last_date, term_date,
-                    notice_id, create_uid, write_uid, create_date, write_date)
+                    notice_id)
                SELECT aml.id, aml.move_id, aml.company_id, aml.dunning_level_id,
-                      aml.dunning_last_date, last.pay_by_date, last.id, 1, 1,
-                      now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                      aml.dunning_last_date, last.pay_by_date, last.id
                  FROM account_move_line aml
             LEFT JOIN LATERAL (
                       SELECT n.id, n.pay_by_date
