@@ -427,10 +427,33 @@ class TestEscalation(DunningCommon):
         self._invoice(overdue=40)
         self._invoice(overdue=30)
         run = self._run()
+        notice = self._notice_of(run)
         messages = run.notice_ids.message_ids.filtered(
             lambda m: "Issued" in (m.body or "")
         )
         self.assertEqual(len(messages), 1)
+        # Written in one statement for all notices: still an internal note by the
+        # user who issued, on this notice, as the chatter shows it.
+        self.assertEqual(messages.res_id, notice.id)
+        self.assertEqual(messages.model, "debtor.dunning.notice")
+        self.assertEqual(messages.author_id, self.env.user.partner_id)
+        self.assertEqual(messages.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertTrue(messages.is_internal)
+        self.assertEqual(
+            str(messages.body),
+            f"<p>Issued at level {notice.level_id.name} for 2 invoice(s).</p>",
+        )
+
+    def test_a_part_payment_after_the_proposal_lowers_the_notice(self):
+        part_paid = self._invoice(overdue=40, amount=1000)
+        other = self._invoice(overdue=40, amount=300)
+        run = self._run(validate=False)
+        self._pay(part_paid, 250, TUESDAY - timedelta(days=1))
+        run.action_validate()
+        notice = self._notice_of(run)
+        self.assertEqual(notice.line_ids.move_id, part_paid | other)
+        self.assertEqual(sorted(notice.line_ids.mapped("amount_residual")), [300, 750])
+        self.assertEqual(notice.amount_total, 1050)
 
     def test_level_actions_channels_calls_and_credit_hold(self):
         self._climb_by_age()
