@@ -31,6 +31,17 @@ from ..models import guard
 # - `charge_note` tells the reviewer what was not claimed, and why.
 
 _DAY = timedelta(days=1)
+# What the charges read of a customer (its law: res.partner._dunning_law; the
+# language of the letter; its own interest kind): not the hundred other columns.
+_PARTNER_FACTS = [
+    "commercial_partner_id",
+    "is_company",
+    "country_id",
+    "lang",
+    "dunning_debtor_type",
+    "dunning_law_country",
+    "dunning_interest_kind",
+]
 _ZERO = Decimal("0.00")
 
 
@@ -56,8 +67,7 @@ class DebtorDunningCharges(models.AbstractModel):
         lines replaced in two statements and the totals written in one; the waivers
         of a notice survive the computation.
         """
-        self._prefetch(notices)
-        self._prefetch(notices.partner_id)
+        self._prefetch_notices(notices)
         notices = notices.filtered(lambda notice: notice.state != "cancel")
         if not notices:
             return
@@ -84,11 +94,19 @@ class DebtorDunningCharges(models.AbstractModel):
         self._hook_missing_rates(notices, facts["missing_rates"])
 
     @api.model
-    def _prefetch(self, records):
-        """Fetch what the ORM would prefetch of `records` in one query, not one per
-        1,000 records: a run reads thousands of notices and customers."""
+    def _prefetch_notices(self, notices):
+        """The notices and what the charges read of their customers, one query each."""
+        self._prefetch(notices)
+        self._prefetch(notices.partner_id, _PARTNER_FACTS)
+
+    @api.model
+    def _prefetch(self, records, fnames=None):
+        """Fetch `fnames` of `records` (else what the ORM would prefetch) in one
+        query, not one per 1,000 records: a run reads thousands of notices and
+        customers."""
         records.fetch(
-            [
+            fnames
+            or [
                 name
                 for name, field in records._fields.items()
                 if field.prefetch is True and field.is_accessible(self.env)

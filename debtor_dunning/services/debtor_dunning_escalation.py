@@ -253,11 +253,13 @@ class DebtorDunningEscalation(models.AbstractModel):
                 amount=columns(notices, "amount_total"),
             )
         )
-        flat = [
-            {**line, "notice_id": notice_id}
+        # (notice id, line values): no copy of tens of thousands of dicts.
+        pairs = [
+            (notice_id, line)
             for notice_id, notice_lines in zip(ids, lines, strict=True)
             for line in notice_lines
         ]
+        flat = [line for _notice_id, line in pairs]
         self.env.execute_query(
             SQL(
                 """INSERT INTO debtor_dunning_notice_line
@@ -280,7 +282,7 @@ class DebtorDunningEscalation(models.AbstractModel):
                                previous_term, age_level, escalated, due, overdue,
                                currency, residual_currency, residual)""",
                 **meta,
-                notice=columns(flat, "notice_id"),
+                notice=[notice_id for notice_id, _line in pairs],
                 aml=columns(flat, "move_line_id"),
                 move=columns(flat, "move_id"),
                 level=columns(flat, "level_id"),

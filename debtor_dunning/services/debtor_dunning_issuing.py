@@ -43,6 +43,8 @@ class DebtorDunningIssuing(models.AbstractModel):
             ],
             order="id",
         )
+        # Thousands of notices and their customers: fetched once, not per 1,000.
+        self.env["debtor.dunning.charges"]._prefetch_notices(drafts)
         # Four eyes: notices waiting for approval, or refused, stay in the proposal.
         drafts = self.env["debtor.dunning.approval"]._issuable(drafts)
         kept = Notice
