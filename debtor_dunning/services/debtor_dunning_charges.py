@@ -32,8 +32,11 @@ from ..models import guard
 
 _DAY = timedelta(days=1)
 # What the charges read of a customer (its law: res.partner._dunning_law; the
-# language of the letter; its own interest kind): not the hundred other columns.
+# language of the letter; its own interest kind), and what the record rules on
+# partners check: not the hundred other columns.
 _PARTNER_FACTS = [
+    "company_id",
+    "partner_share",
     "commercial_partner_id",
     "is_company",
     "country_id",
