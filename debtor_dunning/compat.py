@@ -16,6 +16,7 @@ never its own ``if``:
   through ``res.partner.dunning_phone``;
 - ``PRESENCE``: the model of a user's online presence (``bus.presence`` /
   ``mail.presence``);
+- ``readable``: whether the user may read a field (its groups);
 - ``notify_progress``: a scheduled action's progress (``ir.cron._notify_progress``);
 - ``file_groups``: put groups under an application in the users' form (a category on
   18.0, a privilege of that category on 19.0).
@@ -69,6 +70,14 @@ else:
             own = list(owner.__dict__.get("_sql_constraints", []))
             own.append((name.lstrip("_"), self.definition, self.message))
             owner._sql_constraints = own
+
+
+def readable(records, field):
+    """Whether the current user may read `field` of `records`' model (its groups):
+    ``Field.is_accessible`` on 18.0, ``BaseModel._has_field_access`` on 19.0."""
+    if ODOO_19:
+        return records._has_field_access(field, "read")
+    return field.is_accessible(records.env)
 
 
 def notify_progress(env, done, remaining):

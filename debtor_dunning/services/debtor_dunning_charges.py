@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .. import compat
 from ..core import interest
 from ..core import law as core_law
 from ..core.errors import DunningRuleError
@@ -112,7 +113,7 @@ class DebtorDunningCharges(models.AbstractModel):
             or [
                 name
                 for name, field in records._fields.items()
-                if field.prefetch is True and field.is_accessible(self.env)
+                if field.prefetch is True and compat.readable(records, field)
             ]
         )
 
