@@ -40,6 +40,4 @@ class TestInstall(TransactionCase):
                 WHERE table_name = 'dunning_install_partner'
                   AND column_name IN ('dunning_sme', 'dunning_law_country')"""
         )
-        self.assertFalse(
-            cr.fetchall(), "columns without a default are left to the ORM"
-        )
+        self.assertFalse(cr.fetchall(), "no default: left to the ORM")
