@@ -27,6 +27,7 @@ def create_defaulted_columns(model):
         if (
             field.name in columns
             or not field.store
+            or field.manual
             or not field.column_type
             or field.compute
             or field.company_dependent
