@@ -11,7 +11,7 @@ from ..core.errors import DunningRuleError
 from ..core.holds import Hold, HoldFacts, hold_on, resolve
 from ..core.money import to_decimal
 from ..core.promise import allocate_oldest_first
-from . import guard
+from . import guard, schema
 
 HOLDS = [
     (Hold.HANDED_OVER.value, "Handed over"),
@@ -192,6 +192,7 @@ class AccountMove(models.Model):
     )
 
     def _auto_init(self):
+        schema.create_defaulted_columns(self)
         # A stored computed column would be computed for every journal entry at install;
         # created empty here, they are filled where they apply only (data/account_move
         # _data.xml): the open invoices' limitation dates, the holds of invoices with a
@@ -876,79 +877,102 @@ class AccountMove(models.Model):
     def _dunning_write_limitation_dates(self, moves=None):
         """Write the limitation dates of `moves` (all open customer invoices if None).
 
-        Set-based, as _compute_dunning_limitation_date decides: the law per
-        customer and company (a few thousand pairs), each invoice's earliest open
-        due date and its interruptions (notices that interrupt, part payments, an
-        acknowledgement) in one query, the date from core.limitation, written in one
-        statement. No ORM recompute of a big book: used at install and when a run
-        issues its notices.
+        Set-based, as _compute_dunning_limitation_date decides: first the law of
+        each customer and company of an open invoice (a few thousand pairs; under
+        another law than the Dutch there is nothing more to read), then, for the
+        pairs under Dutch law, each invoice's earliest open due date and its
+        interruptions (notices that interrupt, part payments, an acknowledgement) in
+        one grouped query, the date from core.limitation, written in one statement.
+        No ORM recompute of a big book: used at install and when a run issues its
+        notices.
         """
         self.env.flush_all()
-        rows = self.env.execute_query_dict(
+        ids = tuple(moves.ids) if moves else None
+        open_ = SQL(
+            """m.move_type IN %(types)s AND m.state = 'posted'
+               AND m.payment_state NOT IN %(settled)s
+               AND m.commercial_partner_id IS NOT NULL AND %(moves)s""",
+            types=DUNNED_TYPES,
+            settled=SETTLED,
+            moves=SQL("m.id IN %s", ids) if ids else SQL("TRUE"),
+        )
+        pairs = self.env.execute_query(
             SQL(
-                """SELECT m.id, m.commercial_partner_id AS partner_id, m.company_id,
-                          COALESCE(
-                              (SELECT MIN(l.date_maturity) FROM account_move_line l
-                                WHERE l.move_id = m.id
-                                  AND l.display_type = 'payment_term'
-                                  AND NOT l.reconciled),
-                              m.invoice_date_due) AS due,
-                          ARRAY(
-                              SELECT p.max_date
-                                FROM account_move_line dl
-                                JOIN account_partial_reconcile p
-                                  ON p.debit_move_id = dl.id
-                                JOIN account_move_line cl ON cl.id = p.credit_move_id
-                                JOIN account_move cm ON cm.id = cl.move_id
-                               WHERE dl.move_id = m.id
-                                 AND cm.move_type NOT IN ('out_refund', 'in_refund')
-                          ) AS part_payments,
-                          ARRAY(
-                              SELECT n.date
-                                FROM debtor_dunning_notice_line nl
-                                JOIN debtor_dunning_notice n ON n.id = nl.notice_id
-                                JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
-                               WHERE nl.move_id = m.id AND n.state = 'issued'
-                                 AND lvl.interrupts_limitation
-                          ) AS notices,
-                          m.dunning_acknowledged_date AS acknowledged
-                     FROM account_move m
-                    WHERE m.move_type IN %(types)s AND m.state = 'posted'
-                      AND m.payment_state NOT IN %(settled)s
-                      AND m.commercial_partner_id IS NOT NULL
-                      AND %(moves)s""",
-                types=DUNNED_TYPES,
-                settled=SETTLED,
-                moves=SQL("m.id IN %s", tuple(moves.ids)) if moves else SQL("TRUE"),
+                "SELECT DISTINCT m.commercial_partner_id, m.company_id"
+                " FROM account_move m WHERE %s",
+                open_,
             )
         )
+        # Iterated as recordsets, so that the law of every pair is read in batches.
         partners = {
             partner.id: partner
-            for partner in self.env["res.partner"].browse(
-                {row["partner_id"] for row in rows}
-            )
+            for partner in self.env["res.partner"].browse({p for p, _c in pairs})
         }
         companies = {
-            company.id: company for company in self.env["res.company"].search([])
+            company.id: company
+            for company in self.env["res.company"].browse({c for _p, c in pairs})
         }
+        consumer = {}
+        for partner_id, company_id in pairs:
+            governing, debtor_type = partners[partner_id]._dunning_law(
+                companies[company_id]
+            )
+            if law.tracks_limitation(governing):
+                consumer[partner_id, company_id] = debtor_type == "consumer"
+        if not consumer:
+            rows = []
+        else:
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT g.id, g.commercial_partner_id, g.company_id, g.due,
+                          g.part_payments, g.acknowledged,
+                          COALESCE(nt.days, '{}') AS notices
+                     FROM (SELECT m.id, m.commercial_partner_id, m.company_id,
+                                  COALESCE(MIN(l.date_maturity) FILTER (
+                                               WHERE l.display_type = 'payment_term'
+                                                 AND NOT l.reconciled),
+                                           m.invoice_date_due) AS due,
+                                  COALESCE(array_agg(p.max_date) FILTER (
+                                      WHERE cm.move_type
+                                            NOT IN ('out_refund', 'in_refund')),
+                                      '{}') AS part_payments,
+                                  m.dunning_acknowledged_date AS acknowledged
+                             FROM account_move m
+                             JOIN unnest(%(partners)s::int[], %(companies)s::int[])
+                                  AS t(partner_id, company_id)
+                               ON t.partner_id = m.commercial_partner_id
+                              AND t.company_id = m.company_id
+                        LEFT JOIN account_move_line l ON l.move_id = m.id
+                        LEFT JOIN account_partial_reconcile p
+                               ON p.debit_move_id = l.id
+                        LEFT JOIN account_move_line cl ON cl.id = p.credit_move_id
+                        LEFT JOIN account_move cm ON cm.id = cl.move_id
+                            WHERE %(open)s
+                         GROUP BY m.id) g
+                LEFT JOIN (SELECT nl.move_id, array_agg(n.date) AS days
+                             FROM debtor_dunning_notice_line nl
+                             JOIN debtor_dunning_notice n ON n.id = nl.notice_id
+                             JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+                            WHERE n.state = 'issued' AND lvl.interrupts_limitation
+                              AND %(notice_moves)s
+                         GROUP BY nl.move_id) nt ON nt.move_id = g.id""",
+                    partners=[p for p, _c in consumer],
+                    companies=[c for _p, c in consumer],
+                    open=open_,
+                    notice_moves=SQL("nl.move_id IN %s", ids) if ids else SQL("TRUE"),
+                )
+            )
         # Invoices no longer open, or under a law that does not track it: none.
-        dates = dict.fromkeys(moves.ids if moves else (), None)
-        laws = {}
-        for row in rows:
-            key = (row["partner_id"], row["company_id"])
-            if key not in laws:
-                laws[key] = partners[key[0]]._dunning_law(companies[key[1]])
-            governing, debtor_type = laws[key]
-            if not law.tracks_limitation(governing) or not row["due"]:
+        dates = dict.fromkeys(ids or (), None)
+        for move_id, partner, company, due, part_payments, ack, notices in rows:
+            if not due:
                 continue
-            days = [day for day in row["part_payments"] + row["notices"] if day]
-            if row["acknowledged"]:
-                days.append(row["acknowledged"])
+            days = [day for day in part_payments + notices if day]
+            if ack:
+                days.append(ack)
             # Art. 7:28 BW: the earlier date of a consumer sale is the safe one.
-            dates[row["id"]] = limitation.limitation_date(
-                row["due"],
-                consumer_sale=debtor_type == "consumer",
-                interruptions=days,
+            dates[move_id] = limitation.limitation_date(
+                due, consumer_sale=consumer[partner, company], interruptions=days
             )
         if dates:
             self.env.cr.execute(

@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from .. import compat
 from ..core import credit, law
 from ..core.money import to_decimal
-from . import guard
+from . import guard, schema
 from .debtor_dunning_rate import RATE_KINDS
 from .res_company import LAW_COUNTRIES
 
@@ -286,6 +286,12 @@ class ResPartner(models.Model):
     dunning_arrangement_ids = fields.One2many(
         "debtor.dunning.arrangement", "partner_id", string="Arrangements"
     )
+
+    def _auto_init(self):
+        # The insurer's and factor's terms have defaults: on a book with many
+        # customers, set in the catalogue, not by an UPDATE of every partner.
+        schema.create_defaulted_columns(self)
+        return super()._auto_init()
 
     # ------------------------------------------------------------------ rights
     @api.model_create_multi

@@ -12,6 +12,7 @@ from . import (
     test_factoring,
     test_handover,
     test_http,
+    test_install,
     test_insurance,
     test_letters,
     test_portal,
