@@ -96,6 +96,19 @@ class DebtorDunningEscalation(models.AbstractModel):
         run = run or self.env["debtor.dunning.run"].create(
             self._prepare_run_vals(company, as_of, automatic, partners)
         )
+        notices, lines, holds = self._prepare_proposal(run, company, as_of, partners)
+        created = self._insert_notices(run, notices, lines)
+        del notices, lines  # tens of thousands of dicts: gone before the charges
+        self.env["debtor.dunning.charges"]._compute_charges(created)
+        self._insert_holds(run, holds)
+        self.env["debtor.dunning.approval"]._request_approval(run)
+        return run
+
+    @api.model
+    def _prepare_proposal(self, run, company, as_of, partners=None):
+        """(notice values, [line values] per notice, hold values) of a run: what the
+        core decides on the book. The book itself is let go on return (a large one
+        holds a row, an item and a decision per open invoice)."""
         results, orphans = self._decide(company, as_of, partners)
         notices, lines, holds = [], [], []
         for policy, rows, _items, _customers, decisions, plans in results:
@@ -119,11 +132,7 @@ class DebtorDunningEscalation(models.AbstractModel):
             for row in orphans
             if row["due_date"] < as_of
         ]
-        created = self._insert_notices(run, notices, lines)
-        self.env["debtor.dunning.charges"]._compute_charges(created)
-        self._insert_holds(run, holds)
-        self.env["debtor.dunning.approval"]._request_approval(run)
-        return run
+        return notices, lines, holds
 
     @api.model
     def _prepare_run_vals(self, company, as_of, automatic, partners=None):
