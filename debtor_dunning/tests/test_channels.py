@@ -10,6 +10,8 @@ from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 
+from markupsafe import Markup
+
 import odoo
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -565,6 +567,50 @@ class TestSendingBatch(DunningCommon):
             )
             self.assertEqual(notice.mail_id.state, "sent")
             self.assertIn(notice.name, notice.partner_id.message_ids[:1].body)
+
+    def test_a_batch_e_mail_is_the_one_message_post_makes(self):
+        notice = self.notices[0]
+        sending = self.sending.with_context(force_report_rendering=False)
+        template = self.env.ref("debtor_dunning.mail_template_dunning_notice")
+        fields_ = ["subject", "body_html", "email_from", "partner_to"]
+        values = template._generate_template(notice.ids, fields_)[notice.id]
+        author = (
+            notice.policy_id.responsible_id.partner_id or notice.company_id.partner_id
+        )
+        # What the sender did before, one message_post per notice.
+        posted = notice.with_context(
+            mail_notify_force_send=False,
+            mail_post_autofollow=False,
+            mail_create_nosubscribe=True,
+        ).message_post(
+            body=Markup(values["body_html"]),
+            subject=values["subject"],
+            author_id=author.id,
+            email_from=values["email_from"],
+            reply_to=None,
+            partner_ids=values["partner_ids"],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_layout",
+            mail_auto_delete=False,
+            force_email_lang=notice.partner_id.lang,
+        )
+        [before] = self.env["mail.mail"].search([("mail_message_id", "=", posted.id)])
+        entry = sending._email_values(
+            notice, {**values, "attachments": []}, {notice.id: []}
+        )
+        message, mail = (
+            self.env["debtor.dunning.mailing"]._post_emails([(notice, entry)])
+        )[notice.id]
+        for field in ("subject", "email_from", "reply_to", "author_id", "partner_ids"):
+            self.assertEqual(message[field], posted[field], field)
+        for field in ("subject", "email_from", "reply_to", "recipient_ids", "state"):
+            self.assertEqual(mail[field], before[field], field)
+        self.assertEqual(mail.body_html, before.body_html)
+        self.assertEqual(
+            message.notification_ids.mapped("res_partner_id"),
+            posted.notification_ids.mapped("res_partner_id"),
+        )
 
 
 @tagged("post_install", "-at_install")
