@@ -2,7 +2,7 @@
 
     python benchmarks/bench_letters.py -c ODOO_CONF -d DB [--letters 100]
         [--report-url URL] [--each] [--days-overdue 40]
-        [--send [--senders 2] [--attach-invoices]]
+        [--send [--senders 2] [--attach-invoices [--invoices-sent]] [--queries]]
 
 DB is a copy of the template (the add-on with its demo data). In the demo company
 the script makes LETTERS business customers with one overdue invoice each and one
@@ -17,9 +17,14 @@ seconds and letters per second, and one JSON line per measurement (prefix "JSON 
 each batch) against a local SMTP sink (debtor_dunning/tests/smtp_sink.py): notices
 per second from "Send" to the last accepted e-mail, and queries per batch.
 --senders N runs N cron workers at once (threads, each its own cursor).
+--invoices-sent gives each invoice the PDF Odoo keeps when an invoice is sent (made
+before the clock starts), which the e-mails attach as it is; without it the invoices
+were never sent and their copies are rendered. --queries prints each batch's
+statements grouped by their text (the 25 most frequent).
 """
 
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -74,6 +79,16 @@ def parse_args():
         "--attach-invoices",
         action="store_true",
         help="the level attaches a PDF of every invoice to its e-mail",
+    )
+    parser.add_argument(
+        "--invoices-sent",
+        action="store_true",
+        help="the invoices keep the PDF they were sent with (reused as it is)",
+    )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="print each batch's statements grouped by text",
     )
     return parser.parse_args()
 
@@ -207,6 +222,39 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def keep_invoice_pdfs(env, notices):
+    """Each invoice of `notices` keeps a PDF, as when it was sent (Odoo 18/19)."""
+    moves = notices.line_ids.move_id
+    pdfs = env["debtor.dunning.rendering"]._invoice_pdfs(moves)
+    env["ir.attachment"].create(
+        [
+            {
+                "name": name,
+                "raw": pdf,
+                "res_model": "account.move",
+                "res_id": move_id,
+                "res_field": "invoice_pdf_report_file",
+            }
+            for move_id, (name, pdf) in pdfs.items()
+        ]
+    )
+    moves.invalidate_recordset(["invoice_pdf_report_id"])
+
+
+def log_queries(cr):
+    """Count the statements `cr` executes by their text: the Counter."""
+    seen = collections.Counter()
+    execute = cr.execute
+
+    def counted(query, params=None, log_exceptions=True):
+        text = str(getattr(query, "code", query))
+        seen[" ".join(text.split())[:140]] += 1
+        return execute(query, params, log_exceptions)
+
+    cr.execute = counted
+    return seen
+
+
 def sender(registry, counts):
     """One cron worker: _cron_send batches, a commit after each, until none left."""
     if os.environ.get("BENCH_PROFILE"):
@@ -228,10 +276,16 @@ def _sender(registry, counts):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         Sending = env["debtor.dunning.sending"]
+        seen = log_queries(cr) if os.environ.get("BENCH_QUERIES") else None
         while True:
             before = cr.sql_log_count
             claimed = Sending._cron_send()
             cr.commit()
+            if seen is not None and claimed:
+                print(f"QUERIES batch of {len(claimed)}: {sum(seen.values())}")
+                for text, count in seen.most_common(25):
+                    print(f"QUERIES {count:5d} {text}")
+                seen.clear()
             if not claimed:
                 if os.environ.get("BENCH_DEBUG"):
                     cr.execute(
@@ -248,7 +302,7 @@ def _sender(registry, counts):
             counts.append((len(claimed), cr.sql_log_count - before))
 
 
-def bench_send(registry, env, notices, senders, attach_invoices):
+def bench_send(registry, env, notices, senders, attach_invoices, invoices_sent):
     """Queue the notices' e-mails as "Send" does, then run the background sender."""
     port, folder, process = start_sink()
     try:
@@ -262,6 +316,8 @@ def bench_send(registry, env, notices, senders, attach_invoices):
             }
         )
         notices.level_id.attach_invoices = attach_invoices
+        if invoices_sent:
+            keep_invoice_pdfs(env, notices)
         # Only the bench's workers send: an Odoo server with cron threads on this
         # PostgreSQL (any database) would otherwise take batches too.
         env.ref("debtor_dunning.ir_cron_dunning_send").active = False
@@ -303,6 +359,8 @@ def bench_send(registry, env, notices, senders, attach_invoices):
             {
                 "senders": senders,
                 "attach_invoices": attach_invoices,
+                "invoices_sent": invoices_sent,
+                "load_average": [round(load, 2) for load in os.getloadavg()],
                 "cpu_seconds": round(cpu, 2),
                 "states": states,
                 "accepted_by_smtp": accepted,
@@ -340,7 +398,16 @@ def main():
         drop_kept_letters(env, notices)
         if args.send:
             cr.commit()  # no letter kept: the sender renders them
-            bench_send(registry, env, notices, args.senders, args.attach_invoices)
+            if args.queries:
+                os.environ["BENCH_QUERIES"] = "1"
+            bench_send(
+                registry,
+                env,
+                notices,
+                args.senders,
+                args.attach_invoices,
+                args.invoices_sent,
+            )
             return
         started = time.perf_counter()
         pdf, _kind = Report._render_qweb_pdf(LETTER_REPORT, notices.ids)

@@ -14,7 +14,10 @@ LETTERS=${1:-100}
 shift || true
 copy_db "$TPL" "$DB"
 PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-odoo_bin -d "$DB" --http-port="$PORT" --db-filter="^$DB\$" --log-level=warn --max-cron-threads=0 \
+# Odoo itself in the background (not the odoo_bin function, whose subshell $! would
+# name: killing it left the server running, busy on its dropped database).
+python "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" -d "$DB" --http-port="$PORT" \
+    --db-filter="^$DB\$" --log-level=warn --max-cron-threads=0 \
     >"$STATE/$DB.server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; drop_db "$DB"' EXIT

@@ -17,6 +17,14 @@ never its own ``if``:
 - ``PRESENCE``: the model of a user's online presence (``bus.presence`` /
   ``mail.presence``);
 - ``readable``: whether the user may read a field (its groups);
+- ``message_post_values``, ``thread_parent``, ``mail_references``,
+  ``recipient_headers``, ``NOTIFICATION_VALUES``, ``IS_THREAD_MESSAGE``: what
+  ``message_post`` and its e-mail notification make of a message, for
+  debtor.dunning.mailing, which makes them for a batch (the parent, References and
+  headers each series computes);
+- ``SMTP_CONNECT``, ``BUILD_EMAIL``: the ``ir.mail_server`` methods that open an SMTP
+  session and build an e-mail (``connect`` / ``_connect__``, ``build_email`` /
+  ``_build_email__``);
 - ``notify_progress``: a scheduled action's progress (``ir.cron._notify_progress``);
 - ``file_groups``: put groups under an application in the users' form (a category on
   18.0, a privilege of that category on 19.0).
@@ -25,6 +33,7 @@ never its own ``if``:
 import warnings
 
 from odoo import release
+from odoo.tools import formataddr
 
 SERIES = release.version_info[0]
 ODOO_19 = SERIES >= 19
@@ -35,6 +44,12 @@ RECORD_GROUPS = "group_ids" if ODOO_19 else "groups_id"
 JSON_ROUTE = "jsonrpc" if ODOO_19 else "json"
 PARTNER_PHONES = ("phone",) if ODOO_19 else ("phone", "mobile")
 PRESENCE = "mail.presence" if ODOO_19 else "bus.presence"
+SMTP_CONNECT = "_connect__" if ODOO_19 else "connect"
+NOTIFICATION_VALUES = "_notify_by_email_get_base_notification_values" if ODOO_19 else ""
+IS_THREAD_MESSAGE = "_is_thread_message" if ODOO_19 else "is_thread_message"
+# Message types that go out by e-mail: a new e-mail refers to the last ones of them.
+_OUTGOING_TYPES = ("comment", "auto_comment", "email", "email_outgoing")
+BUILD_EMAIL = "_build_email__" if ODOO_19 else "build_email"
 
 if ODOO_19:
     from odoo.fields import Domain
@@ -117,3 +132,81 @@ def file_groups(groups, category, privilege_xmlid, sequence=100):
         [{"xml_id": privilege_xmlid, "record": privilege, "noupdate": False}]
     )
     groups.privilege_id = privilege
+
+
+if ODOO_19:
+
+    def message_post_values(record):
+        """The values message_post adds to a message on `record` (e-mails notified
+        besides the partners: none)."""
+        return {
+            "incoming_email_to": False,
+            "incoming_email_cc": False,
+            "outgoing_email_to": False,
+        }
+
+    def thread_parent(messages):
+        """The message a new one answers (_message_compute_parent_id), from the
+        thread's `messages`, newest first."""
+        return (
+            messages.sorted(
+                lambda m: (
+                    m.message_type in ("comment", "email"),
+                    m.date or m.create_date,
+                    m.id,
+                ),
+                reverse=True,
+            )[:1].id
+            or False
+        )
+
+    def mail_references(messages, message, note):
+        """The References header of `message`'s e-mail, from the thread's other
+        `messages`, newest first (_notify_by_email_get_base_mail_values)."""
+        ancestors = messages.filtered("subtype_id").filtered("message_id")[:32]
+        ancestors = ancestors.sorted(
+            lambda m: (
+                not m.is_internal and not m.subtype_id.internal,
+                m.message_type in _OUTGOING_TYPES,
+                m.message_type not in ("user_notification", "out_of_office"),
+            ),
+            reverse=True,
+        )[:3].sorted("id")
+        return " ".join(m.message_id for m in (ancestors + message.sudo()))
+
+    def recipient_headers(record, rows):
+        """Headers naming the customers an e-mail goes to (X-Msg-To-Add)."""
+        external = [
+            formataddr((row["name"], row["email_normalized"]))
+            for row in rows
+            if row["active"] and row["email_normalized"] and row["share"]
+        ]
+        if external and len(external) < record._CUSTOMER_HEADERS_LIMIT_COUNT:
+            return {"X-Msg-To-Add": ",".join(external)}
+        return {}
+
+else:
+
+    def message_post_values(record):
+        """The values message_post adds to a message on `record` (its name)."""
+        return {"record_name": record.sudo().display_name}
+
+    def thread_parent(messages):
+        """The message a new one answers (_message_compute_parent_id): the
+        thread's first."""
+        return messages.sorted("id")[:1].id or False
+
+    def mail_references(messages, message, note):
+        """The References header of `message`'s e-mail, from the thread's other
+        `messages`, newest first (_notify_by_email_get_base_mail_values)."""
+        ancestors = messages.filtered(
+            lambda m: m.message_type in _OUTGOING_TYPES and m.subtype_id != note
+        )[:16]
+        ancestors = ancestors.filtered(
+            lambda m: not m.is_internal and m.subtype_id and not m.subtype_id.internal
+        )[:3][::-1]
+        return " ".join(m.message_id for m in (ancestors + message.sudo()))
+
+    def recipient_headers(record, rows):
+        """Headers naming the customers an e-mail goes to: none on 18.0."""
+        return {}

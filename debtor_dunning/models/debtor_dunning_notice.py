@@ -816,19 +816,27 @@ class DebtorDunningNotice(models.Model):
         Called by mail.template for all notices it renders at once: the invoices
         are rendered together too.
         """
+        if self.env.context.get("dunning_no_invoice_copies"):
+            return {}
+        return {
+            notice_id: {"attachments": copies}
+            for notice_id, copies in self._dunning_invoice_copies().items()
+        }
+
+    def _dunning_invoice_copies(self):
+        """{notice id: [(file name, base64 PDF)]}: a copy of each invoice of the
+        notices whose level attaches them, all rendered at once."""
         notices = self.filtered("level_id.attach_invoices")
-        if not notices or self.env.context.get("dunning_no_invoice_copies"):
+        if not notices:
             return {}
         pdfs = self.env["debtor.dunning.rendering"]._invoice_pdfs(
             notices.line_ids.move_id
         )
         return {
-            notice.id: {
-                "attachments": [
-                    (pdfs[move.id][0], base64.b64encode(pdfs[move.id][1]))
-                    for move in notice.line_ids.move_id
-                ]
-            }
+            notice.id: [
+                (pdfs[move.id][0], base64.b64encode(pdfs[move.id][1]))
+                for move in notice.line_ids.move_id
+            ]
             for notice in notices
         }
 

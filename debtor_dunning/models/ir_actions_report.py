@@ -82,6 +82,17 @@ class IrActionsReport(models.Model):
             bodies = [_join_bodies(bodies)]
         return bodies, res_ids, header, footer, paperformat_args
 
+    def get_paperformat_by_xmlid(self, xml_id):
+        """As Odoo's, without a query per document: web.minimal_layout asks for
+        it once per letter of a batch, and env.ref checks the report exists each
+        time; ir.model.data's cache names it."""
+        if not xml_id:
+            return super().get_paperformat_by_xmlid(xml_id)
+        model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+            xml_id, raise_if_not_found=True
+        )
+        return self.env[model].browse(res_id).get_paperformat()
+
     def _run_wkhtmltopdf(
         self,
         bodies,

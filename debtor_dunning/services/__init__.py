@@ -15,6 +15,7 @@ from . import (
     debtor_dunning_figures,
     debtor_dunning_insurance,
     debtor_dunning_issuing,
+    debtor_dunning_mailing,
     debtor_dunning_rendering,
     debtor_dunning_sending,
 )

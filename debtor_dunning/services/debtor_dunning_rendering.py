@@ -25,6 +25,7 @@ from odoo.tools.pdf import (
     PdfFileReader,
     PdfFileWriter,
 )
+from odoo.tools.safe_eval import safe_eval, time
 
 from ..core import reference
 from ..core.errors import DunningRuleError
@@ -423,7 +424,8 @@ class DebtorDunningRendering(models.AbstractModel):
         streams = self._split_letters(content, notices)
         report = Report._get_report(LETTER_REPORT)
         values = Report._prepare_pdf_report_attachment_vals_list(report, streams)
-        self.env["ir.attachment"].create(values)
+        # sudo: the notices were read; no access check per notice (a query each)
+        self.env["ir.attachment"].sudo().create(values)
 
     @api.model
     def _split_letters(self, content, notices):
@@ -524,6 +526,67 @@ class DebtorDunningRendering(models.AbstractModel):
         stream = io.BytesIO()
         writer.write(stream)
         return stream.getvalue()
+
+    @api.model
+    def _report_attachments(self, template, records):
+        """{record id: [(file name, content)]}: the reports `template` attaches to
+        the e-mail of each record, named as mail.template names them.
+
+        A report kept as an attachment (the letter of an issued notice, kept when
+        it was rendered) is read, for all records in one query; another is
+        rendered, record by record, as mail.template does.
+        """
+        Report = self.env["ir.actions.report"]
+        result = {record.id: [] for record in records}
+        for report in template.report_template_ids:
+            kept = self._kept_reports(report, records)
+            for record in records:
+                if record.id in kept:
+                    content, kind = kept[record.id].raw, "pdf"
+                elif report.report_type in ("qweb-html", "qweb-pdf"):
+                    content, kind = Report._render_qweb_pdf(report, [record.id])
+                else:
+                    content, kind = Report._render(report, [record.id])
+                name = report.name
+                if report.print_report_name:
+                    name = safe_eval(
+                        report.print_report_name, {"object": record, "time": time}
+                    )
+                if not name.endswith(f".{kind}"):
+                    name += f".{kind}"
+                result[record.id].append((name, content))
+        return result
+
+    @api.model
+    def _kept_reports(self, report, records):
+        """{record id: attachment}: the PDF of `report` kept for each record (as
+        IrActionsReport._retrieve_attachment finds it), one query for all."""
+        if not (report.attachment_use and report.attachment):
+            return {}
+        names = {}
+        for record in records:
+            name = safe_eval(report.attachment, {"object": record, "time": time})
+            if name:
+                names[record.id] = name
+        if not names:
+            return {}
+        found = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", report.model),
+                    ("res_id", "in", list(names)),
+                    ("name", "in", list(set(names.values()))),
+                ],
+                order="id",
+            )
+        )
+        kept = {}
+        for attachment in found:
+            if names[attachment.res_id] == attachment.name:
+                kept.setdefault(attachment.res_id, attachment)
+        return kept
 
     @api.model
     def _invoice_pdfs(self, moves):

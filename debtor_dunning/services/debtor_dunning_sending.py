@@ -30,9 +30,8 @@ _MAIL_FIELDS = (
     "partner_to",
     "email_cc",
     "attachment_ids",
-    "report_template_ids",
     "mail_server_id",
-)
+)  # the reports (the letter) come as rendering kept them: _report_attachments
 
 
 class DebtorDunningSending(models.AbstractModel):
@@ -104,14 +103,17 @@ class DebtorDunningSending(models.AbstractModel):
 
     @api.model
     def _queue_emails(self, notices):
-        """Post each notice's e-mail on it, queued (not sent).
+        """Post each notice's e-mail on it, queued (not sent), for all at once.
 
         Returns the notices queued and their mail.mail, which each notice keeps.
-        The customer's own chatter logs that the notice was e-mailed, so its
-        history shows there too.
+        The letters are rendered in one call and attached as kept, the messages,
+        attachments and mails of all notices made in one statement each
+        (debtor.dunning.mailing). The customer's own chatter logs that the
+        notice was e-mailed, so its history shows there too.
         """
         mails = self.env["mail.mail"].sudo()
-        broken = self.env["debtor.dunning.rendering"]._render_letters(notices)
+        rendering = self.env["debtor.dunning.rendering"]
+        broken = rendering._render_letters(notices)
         if broken:
             self._letters_not_rendered(broken)
             notices = notices.filtered(lambda notice: notice not in broken)
@@ -121,44 +123,38 @@ class DebtorDunningSending(models.AbstractModel):
         by_template = defaultdict(lambda: notices.browse())
         for notice in notices:
             by_template[notice.level_id.mail_template_id or default] |= notice
-        queued = notices.browse()
         unreachable = notices.browse()
-        logs = defaultdict(list)
+        entries = []
+        # The invoice copies of all the batch's e-mails, in one rendering (the
+        # template's hook would render them per language of the customers).
+        copies = notices.with_context(**self.env.context)._dunning_invoice_copies()
         for template, group in by_template.items():
-            rendered = template._generate_template(group.ids, _MAIL_FIELDS)
+            rendered = template.with_context(
+                dunning_no_invoice_copies=True
+            )._generate_template(group.ids, _MAIL_FIELDS)
+            reports = rendering._report_attachments(template, group)
             for notice in group:
                 values = rendered[notice.id]
                 if not values.get("partner_ids"):
                     unreachable |= notice
                     continue
-                message = self._post_email(notice, values)
-                mail = mails.search([("mail_message_id", "=", message.id)], limit=1)
-                notice._dunning_record_delivery(
-                    {
-                        "email_state": "sending",
-                        "mail_id": mail.id,
-                        "mail_message_id": message.id,
-                        "email_error": False,
-                    }
+                values["attachments"] = values.get("attachments", []) + copies.get(
+                    notice.id, []
                 )
-                mails |= mail
-                queued |= notice
-                logs[notice.partner_id.commercial_partner_id.id].append(
-                    self.env._(
-                        "%(notice)s (%(level)s) e-mailed to %(emails)s.",
-                        notice=notice._get_html_link(),
-                        level=notice.level_id.name,
-                        emails=", ".join(
-                            self.env["res.partner"]
-                            .browse(values["partner_ids"])
-                            .mapped("email")
-                        ),
-                    )
-                )
-        if logs:
-            self.env["res.partner"].browse(list(logs))._message_log_batch(
-                {pid: Markup("<br/>").join(lines) for pid, lines in logs.items()}
+                entries.append((notice, self._email_values(notice, values, reports)))
+        posted = self.env["debtor.dunning.mailing"]._post_emails(entries)
+        queued = notices.browse().concat(*(notice for notice, _values in entries))
+        if queued:
+            queued._dunning_record_delivery(
+                {"email_state": "sending", "email_error": False}
             )
+        for notice in queued:
+            message, mail = posted[notice.id]
+            notice._dunning_record_delivery(
+                {"mail_id": mail.id, "mail_message_id": message.id}
+            )
+            mails |= mail
+        self._log_on_customers(entries)
         if unreachable:
             self._email_failed(
                 unreachable,
@@ -168,6 +164,52 @@ class DebtorDunningSending(models.AbstractModel):
                 final=True,
             )
         return queued, mails
+
+    @api.model
+    def _email_values(self, notice, values, reports):
+        """The e-mail of a notice from its template's rendered `values` and the
+        template's reports (the letter): what debtor.dunning.mailing posts."""
+        author = (
+            notice.policy_id.responsible_id.partner_id or notice.company_id.partner_id
+        )
+        return {
+            "author": author,
+            "email_from": values.get("email_from") or author.email_formatted,
+            "reply_to": values.get("reply_to"),
+            "mail_server_id": values.get("mail_server_id") or False,
+            "body": Markup(values.get("body_html") or ""),
+            "subject": values.get("subject"),
+            "partner_ids": values["partner_ids"],
+            "attachment_ids": values.get("attachment_ids", []),
+            "attachments": reports[notice.id]
+            + [
+                (name, base64.b64decode(data))
+                for name, data in values.get("attachments", [])
+            ],
+            "lang": notice.partner_id.lang,
+        }
+
+    @api.model
+    def _log_on_customers(self, entries):
+        """One line per e-mailed notice in its customer's chatter, one log each."""
+        logs = defaultdict(list)
+        for notice, values in entries:
+            logs[notice.partner_id.commercial_partner_id.id].append(
+                self.env._(
+                    "%(notice)s (%(level)s) e-mailed to %(emails)s.",
+                    notice=notice._get_html_link(),
+                    level=notice.level_id.name,
+                    emails=", ".join(
+                        self.env["res.partner"]
+                        .browse(values["partner_ids"])
+                        .mapped("email")
+                    ),
+                )
+            )
+        if logs:
+            self.env["res.partner"].browse(list(logs))._message_log_batch(
+                {pid: Markup("<br/>").join(lines) for pid, lines in logs.items()}
+            )
 
     @api.model
     def _letters_not_rendered(self, broken):
@@ -186,36 +228,6 @@ class DebtorDunningSending(models.AbstractModel):
             )
             group._dunning_record_delivery({"email_error": message})
             group._message_log_batch(dict.fromkeys(group.ids, message))
-
-    @api.model
-    def _post_email(self, notice, values):
-        """Post the rendered e-mail on the notice to its recipients, queued."""
-        author = (
-            notice.policy_id.responsible_id.partner_id or notice.company_id.partner_id
-        )
-        return notice.with_context(
-            mail_notify_force_send=False,
-            mail_post_autofollow=False,
-            mail_create_nosubscribe=True,
-        ).message_post(
-            body=Markup(values.get("body_html") or ""),
-            subject=values.get("subject"),
-            author_id=author.id,
-            email_from=values.get("email_from") or author.email_formatted,
-            reply_to=values.get("reply_to") or None,
-            partner_ids=values["partner_ids"],
-            attachments=[
-                (name, base64.b64decode(data))
-                for name, data in values.get("attachments", [])
-            ],
-            attachment_ids=values.get("attachment_ids", []),
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_layout",
-            mail_auto_delete=False,
-            mail_server_id=values.get("mail_server_id") or False,
-            force_email_lang=notice.partner_id.lang,
-        )
 
     @api.model
     def _dispatch_mails(self, mails):
@@ -288,9 +300,10 @@ class DebtorDunningSending(models.AbstractModel):
     def _send_claimed(self, notices):
         """E-mail claimed notices now: queue their mails and hand them to SMTP.
 
-        Each mail leaves through Odoo's mail.mail, which writes its state before
-        it talks to the server (and commits after each mail outside tests), so
-        a crash or a concurrent mail queue never sends it twice.
+        The mails are made and sent in this transaction (the cron's, which
+        holds the claim): no mail queue sees them before it commits, and the
+        notices read their outcome from them. A crash before the commit leaves
+        the notices queued, to go again with the next call.
         """
         ready, mails = self._prepare_emails(notices)
         # Those that could not be queued (letter not rendered, no more
@@ -299,7 +312,8 @@ class DebtorDunningSending(models.AbstractModel):
         if stuck:
             stuck._dunning_record_delivery({"email_state": "to_send"})
         if mails:
-            mails.send(auto_commit=self._can_commit())
+            self.env["debtor.dunning.mailing"]._send_mails(mails)
+            self._sync_email_state(ready)
         return ready
 
     @api.model
@@ -410,15 +424,18 @@ class DebtorDunningSending(models.AbstractModel):
             .mail_message_id.ids
         )
         sent, queued = notices.browse(), notices.browse()
+        failed = defaultdict(lambda: notices.browse())
         for notice in notices:
             outcome, error = self._email_outcome(notice, bounced)
             if outcome == "sent" and notice.email_state != "sent":
                 sent |= notice
             elif outcome == "failed" and notice.email_state not in ("failed", "queued"):
                 # (a queued notice was asked to go again: it is, by the sender)
-                self._email_failed(notice, error)
+                failed[error] |= notice
             elif outcome == "queued" and notice.email_state != "sending":
                 queued |= notice  # in the outgoing queue (again)
+        for error, group in failed.items():
+            self._email_failed(group, error)
         if sent:
             sent._dunning_record_delivery(
                 {
@@ -463,17 +480,14 @@ class DebtorDunningSending(models.AbstractModel):
         last.filtered(lambda n: n.letter_state == "none")._dunning_record_delivery(
             {"letter_state": "to_print"}
         )
-        for notice in notices:
-            notice._message_log(
-                body=self.env._(
-                    "The e-mail could not be delivered: %(error)s", error=error
-                )
-                + (
-                    Markup("<br/>") + self.env._("A printed letter goes out instead.")
-                    if notice in last
-                    else ""
-                )
-            )
+        text = self.env._("The e-mail could not be delivered: %(error)s", error=error)
+        instead = self.env._("A printed letter goes out instead.")
+        notices._message_log_batch(
+            {
+                notice.id: text + (Markup("<br/>") + instead if notice in last else "")
+                for notice in notices
+            }
+        )
 
     # ------------------------------------------------------------------ post
     @api.model

@@ -10,6 +10,8 @@ from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 
+from markupsafe import Markup
+
 import odoo
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -421,6 +423,193 @@ class TestChannels(DunningCommon):
         self.assertEqual(
             notice.activity_ids.activity_type_id,
             self.env.ref("mail.mail_activity_data_todo"),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSendingBatch(DunningCommon):
+    """The background sender's batch: a constant number of queries, full e-mails."""
+
+    country_code = "NL"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.email = "debiteuren@batch.example"
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "NL91ABNA0417164300",
+                "partner_id": cls.company.partner_id.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Batch {index} B.V.",
+                    "email": f"batch{index}@batch.example",
+                    "is_company": True,
+                    # Two languages in every batch: each renders its e-mails.
+                    "lang": ("nl_NL", "fr_BE")[index % 2],
+                }
+                for index in range(10)
+            ]
+        )
+        cls.invoices = {
+            customer: cls._invoice(10, 100.0 + index, partner=customer)
+            for index, customer in enumerate(cls.customers)
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.inbox = Inbox()
+        self.addCleanup(self.inbox.stop)
+        self.env["ir.mail_server"].search([]).active = False
+        self.env["ir.mail_server"].create(
+            {
+                "name": "test SMTP",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": self.inbox.port,
+                "smtp_encryption": "none",
+            }
+        )
+        self.patch(odoo.modules.module, "current_test", None)
+        # Real PDFs: the letters are kept when rendered, the e-mails attach them.
+        self.sending = self.sending.with_context(force_report_rendering=True)
+        run = self._run()
+        self.notices = run.notice_ids.filtered(
+            lambda n: n.partner_id in self.customers
+        ).sorted(lambda n: self.customers.ids.index(n.partner_id.id))
+        self.assertEqual(len(self.notices), 10)
+        self.assertTrue(all(self.notices.level_id.mapped("attach_invoices")))
+
+    def _send_batch(self, notices):
+        """Queries of one call of the background sender that sends `notices`."""
+        self.sending._queue_sending(notices)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        sent = self.sending._cron_send()
+        self.env.flush_all()
+        self.assertEqual(sent, notices)
+        self.assertEqual(set(notices.mapped("email_state")), {"sent"})
+        return self.env.cr.sql_log_count - before
+
+    def test_a_batch_takes_as_many_queries_for_six_notices_as_for_two(self):
+        # Invoices sent before keep their PDF, which the e-mails attach as it is
+        # (an invoice never sent is rendered: Odoo's invoice report reads its
+        # payments with a query per invoice).
+        self.env["ir.attachment"].create(
+            [
+                {
+                    "name": invoice._get_invoice_report_filename(),
+                    "raw": b"%PDF-1.4 sent with the invoice",
+                    "res_model": "account.move",
+                    "res_id": invoice.id,
+                    "res_field": "invoice_pdf_report_file",
+                }
+                for invoice in self.invoices.values()
+            ]
+        )
+        self.env["account.move"].invalidate_model(["invoice_pdf_report_id"])
+        # Customers may sign up from the e-mail: each access link prepares it.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "auth_signup.invitation_scope", "b2c"
+        )
+        self._send_batch(self.notices[:2])  # the caches of a running server
+        two = self._send_batch(self.notices[2:4])
+        six = self._send_batch(self.notices[4:10])
+        self.assertEqual(two, six, "queries of a batch of 2 and of 6 notices")
+        self.assertEqual(len(self.inbox.messages), 10)
+
+    def test_a_batch_e_mail_carries_the_letter_and_the_invoice(self):
+        self._send_batch(self.notices[:3])
+        for notice in self.notices[:3]:
+            invoice = self.invoices[notice.partner_id]
+            [message] = self.inbox.to(notice.partner_id.email)
+            self.assertIn(notice.name, message["Subject"])
+            parts = {p.get_filename(): p for p in message.iter_attachments()}
+            self.assertEqual(
+                set(parts),
+                {
+                    f"{notice._get_report_base_filename()}.pdf",
+                    invoice._get_invoice_report_filename(),
+                },
+            )
+            letter = parts[f"{notice._get_report_base_filename()}.pdf"]
+            text = subprocess.run(
+                ["pdftotext", "-", "-"],
+                input=letter.get_content(),
+                capture_output=True,
+                check=True,
+            ).stdout.decode()
+            self.assertIn(notice.name, text)
+            self.assertIn(invoice.name, text)
+            self.assertTrue(
+                parts[invoice._get_invoice_report_filename()]
+                .get_content()
+                .startswith(b"%PDF")
+            )
+            body = message.get_body(("html",)).get_content()
+            self.assertIn(invoice.name, body)
+            self.assertIn(f"/my/dunning/{notice.id}?access_token=", body)
+            # The notice's chatter shows the e-mail, sent to the customer, with
+            # its attachments; the customer's chatter says it was e-mailed.
+            self.assertEqual(notice.mail_message_id.res_id, notice.id)
+            self.assertEqual(notice.mail_message_id.message_type, "comment")
+            self.assertEqual(notice.mail_message_id.partner_ids, notice.partner_id)
+            self.assertEqual(
+                set(notice.mail_message_id.attachment_ids.mapped("name")), set(parts)
+            )
+            self.assertEqual(
+                notice.mail_message_id.notification_ids.mapped("notification_status"),
+                ["sent"],
+            )
+            self.assertEqual(notice.mail_id.state, "sent")
+            self.assertIn(notice.name, notice.partner_id.message_ids[:1].body)
+
+    def test_a_batch_e_mail_is_the_one_message_post_makes(self):
+        notice = self.notices[0]
+        sending = self.sending.with_context(force_report_rendering=False)
+        template = self.env.ref("debtor_dunning.mail_template_dunning_notice")
+        fields_ = ["subject", "body_html", "email_from", "partner_to"]
+        values = template._generate_template(notice.ids, fields_)[notice.id]
+        author = (
+            notice.policy_id.responsible_id.partner_id or notice.company_id.partner_id
+        )
+        # What the sender did before, one message_post per notice.
+        posted = notice.with_context(
+            mail_notify_force_send=False,
+            mail_post_autofollow=False,
+            mail_create_nosubscribe=True,
+        ).message_post(
+            body=Markup(values["body_html"]),
+            subject=values["subject"],
+            author_id=author.id,
+            email_from=values["email_from"],
+            reply_to=None,
+            partner_ids=values["partner_ids"],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_layout",
+            mail_auto_delete=False,
+            force_email_lang=notice.partner_id.lang,
+        )
+        [before] = self.env["mail.mail"].search([("mail_message_id", "=", posted.id)])
+        entry = sending._email_values(
+            notice, {**values, "attachments": []}, {notice.id: []}
+        )
+        message, mail = (
+            self.env["debtor.dunning.mailing"]._post_emails([(notice, entry)])
+        )[notice.id]
+        for field in ("subject", "email_from", "reply_to", "author_id", "partner_ids"):
+            self.assertEqual(message[field], posted[field], field)
+        for field in ("subject", "email_from", "reply_to", "recipient_ids", "state"):
+            self.assertEqual(mail[field], before[field], field)
+        self.assertEqual(mail.body_html, before.body_html)
+        self.assertEqual(
+            message.notification_ids.mapped("res_partner_id"),
+            posted.notification_ids.mapped("res_partner_id"),
         )
 
 
