@@ -18,13 +18,10 @@ never its own ``if``:
   ``mail.presence``);
 - ``readable``: whether the user may read a field (its groups);
 - ``message_post_values``, ``thread_parent``, ``mail_references``,
-  ``recipient_headers``, ``NOTIFICATION_VALUES``, ``IS_THREAD_MESSAGE``: what
+  ``recipient_headers``, ``NOTIFICATION_VALUES``: what
   ``message_post`` and its e-mail notification make of a message, for
   debtor.dunning.mailing, which makes them for a batch (the parent, References and
   headers each series computes);
-- ``SMTP_CONNECT``, ``BUILD_EMAIL``: the ``ir.mail_server`` methods that open an SMTP
-  session and build an e-mail (``connect`` / ``_connect__``, ``build_email`` /
-  ``_build_email__``);
 - ``notify_progress``: a scheduled action's progress (``ir.cron._notify_progress``);
 - ``file_groups``: put groups under an application in the users' form (a category on
   18.0, a privilege of that category on 19.0).
@@ -44,12 +41,9 @@ RECORD_GROUPS = "group_ids" if ODOO_19 else "groups_id"
 JSON_ROUTE = "jsonrpc" if ODOO_19 else "json"
 PARTNER_PHONES = ("phone",) if ODOO_19 else ("phone", "mobile")
 PRESENCE = "mail.presence" if ODOO_19 else "bus.presence"
-SMTP_CONNECT = "_connect__" if ODOO_19 else "connect"
 NOTIFICATION_VALUES = "_notify_by_email_get_base_notification_values" if ODOO_19 else ""
-IS_THREAD_MESSAGE = "_is_thread_message" if ODOO_19 else "is_thread_message"
 # Message types that go out by e-mail: a new e-mail refers to the last ones of them.
 _OUTGOING_TYPES = ("comment", "auto_comment", "email", "email_outgoing")
-BUILD_EMAIL = "_build_email__" if ODOO_19 else "build_email"
 
 if ODOO_19:
     from odoo.fields import Domain

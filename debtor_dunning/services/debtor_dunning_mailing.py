@@ -1,23 +1,19 @@
-"""Mailing: the e-mails of a batch of notices, posted and sent in a few statements.
+"""Mailing: the e-mails of a batch of notices, posted in a few statements.
 
-What `message_post` and `mail.mail.send` do for one e-mail, done here for a batch:
-the batch's attachments, messages, mails and notifications are each created in one
-statement, its mails leave through one SMTP session per mail server, and their
-outcome is written grouped by value. The queries of a batch do not grow with its
-size (debtor.dunning.sending._cron_send); what the customer receives, and the trace
-in the notice's chatter, are those of `message_post`.
+What `message_post` does for one e-mail, done here for a batch: the batch's
+attachments, messages, mails and notifications are each created in one statement,
+whatever its size; what the customer receives, and the trace in the notice's
+chatter, are those of `message_post`. The mails then leave through Odoo's
+`mail.mail.send`, a few statements and a commit per mail (debtor.dunning.sending.
+_send_claimed): a crash never sends one twice.
 """
 
-import logging
-import smtplib
 from collections import defaultdict
 
-from odoo import Command, api, models, tools
+from odoo import Command, api, models
 from odoo.tools import clean_context
 
 from .. import compat
-
-_logger = logging.getLogger(__name__)
 
 
 class DebtorDunningMailing(models.AbstractModel):
@@ -289,186 +285,3 @@ class DebtorDunningMailing(models.AbstractModel):
             "notification_status": "ready",
             "notification_type": "email",
         }
-
-    # ------------------------------------------------------------------ send
-    @api.model
-    def _send_mails(self, mails):
-        """Hand the outgoing `mails` to their SMTP servers, one session per server.
-
-        As mail.mail.send does, mail by mail, but without a statement per mail:
-        the outcome (sent, or failed with why) is written after the session,
-        grouped by value, with the notifications of each mail. Nothing is
-        committed here: the caller's transaction (the cron's, one per batch)
-        holds the mails, which no other sender sees before it ends.
-        """
-        mails = mails.sudo().filtered(lambda mail: mail.state == "outgoing")
-        if not mails:
-            return mails.browse()
-        # One read of what the e-mails are made of, for all of them.
-        mails.attachment_ids.mapped("file_size")
-        mails.recipient_ids.mapped("email")
-        outcome = {}
-        Server = self.env["ir.mail_server"].sudo()
-        for (
-            server_id,
-            alias_domain_id,
-            smtp_from,
-            ids,
-        ) in mails._split_by_mail_configuration():
-            batch = mails.browse(ids)
-            try:
-                session = getattr(Server, compat.SMTP_CONNECT)(
-                    mail_server_id=server_id, smtp_from=smtp_from
-                )
-            except Exception as error:  # noqa: BLE001 - as mail.mail.send
-                reason = tools.exception_to_unicode(error)
-                outcome.update(dict.fromkeys(batch, ([], reason, "mail_smtp")))
-                continue
-            try:
-                server = Server.browse(server_id)
-                for mail in batch:
-                    outcome[mail] = self._send_mail(
-                        mail, session, server, alias_domain_id
-                    )
-            finally:
-                if session:
-                    try:
-                        session.quit()
-                    except smtplib.SMTPServerDisconnected:
-                        _logger.info("SMTP session closed by the server already")
-        self._record_outcome(mails, outcome)
-        return mails
-
-    @api.model
-    def _send_mail(self, mail, session, server, alias_domain_id):
-        """Send one mail in `session`: (partners reached, failure reason, type)."""
-        Server = self.env["ir.mail_server"].sudo()
-        success, failure_type = [], None
-        try:
-            emails_from = tools.mail.email_split_and_format_normalize(mail.email_from)
-            email_from = emails_from[0] if emails_from else mail.email_from
-            sent = None
-            for email in mail._prepare_outgoing_list(
-                mail_server=server or mail.mail_server_id
-            ):
-                validated = email.pop("email_to_normalized", [])
-                context = {"send_validated_to": validated}
-                if alias_domain_id:
-                    domain = (
-                        self.env["mail.alias.domain"].sudo().browse(alias_domain_id)
-                    )
-                    context.update(
-                        domain_notifications_email=domain.default_from_email,
-                        domain_bounce_address=email["headers"].get("Return-Path")
-                        or domain.bounce_email,
-                    )
-                sender = Server.with_context(**context)
-                message = getattr(sender, compat.BUILD_EMAIL)(
-                    email_from=email_from,
-                    email_to=email["email_to"],
-                    subject=email["subject"],
-                    body=email["body"],
-                    body_alternative=email["body_alternative"],
-                    email_cc=email["email_cc"],
-                    reply_to=email["reply_to"],
-                    attachments=email["attachments"],
-                    message_id=email["message_id"],
-                    references=email["references"],
-                    object_id=email["object_id"],
-                    subtype="html",
-                    subtype_alternative="plain",
-                    headers=email["headers"],
-                )
-                partner = email.pop("partner_id", None)
-                try:
-                    sent = sender.send_email(
-                        message,
-                        mail_server_id=mail.mail_server_id.id,
-                        smtp_session=session,
-                    )
-                except AssertionError as error:
-                    if str(error) != Server.NO_VALID_RECIPIENT:
-                        raise
-                    failure_type = (
-                        "mail_email_invalid"
-                        if email.get("email_to") or failure_type
-                        else "mail_email_missing"
-                    )
-                    continue
-                if partner:
-                    success.append(partner.id)
-            if sent:
-                return success, False, failure_type
-            return success, Server.NO_VALID_RECIPIENT, failure_type or "unknown"
-        except MemoryError:
-            raise
-        except Exception as error:  # noqa: BLE001 - the mail fails, the batch goes on
-            _logger.info("Dunning e-mail %s not sent: %s", mail.id, error)
-            reason = tools.exception_to_unicode(error)
-            if isinstance(error, AssertionError) and error.args:
-                reason = str(error.args[-1])
-            return success, reason, failure_type or "unknown"
-
-    @api.model
-    def _record_outcome(self, mails, outcome):
-        """Write what became of each mail and its notifications, grouped by value."""
-        sent = mails.browse(
-            m.id for m, (_pids, reason, _t) in outcome.items() if not reason
-        )
-        if sent:
-            sent.write({"state": "sent", "failure_reason": False})
-        failed = defaultdict(lambda: mails.browse())
-        for mail, (_pids, reason, kind) in outcome.items():
-            if reason:
-                failed[(reason, kind)] |= mail
-        for (reason, kind), group in failed.items():
-            group.write(
-                {"state": "exception", "failure_reason": reason, "failure_type": kind}
-            )
-        notifications = (
-            self.env["mail.notification"]
-            .sudo()
-            .search(
-                [
-                    ("notification_type", "=", "email"),
-                    ("mail_mail_id", "in", mails.filtered("is_notification").ids),
-                    ("notification_status", "not in", ("sent", "canceled")),
-                ]
-            )
-        )
-        reached, missed = notifications.browse(), defaultdict(notifications.browse)
-        for notification in notifications:
-            pids, reason, kind = outcome.get(
-                notification.mail_mail_id, ([], False, None)
-            )
-            if not kind or notification.res_partner_id.id in pids:
-                reached |= notification
-            else:
-                missed[(reason or False, kind)] |= notification
-        if reached:
-            reached.write(
-                {
-                    "notification_status": "sent",
-                    "failure_type": "",
-                    "failure_reason": "",
-                }
-            )
-        for (reason, kind), group in missed.items():
-            group.write(
-                {
-                    "notification_status": "exception",
-                    "failure_type": kind,
-                    "failure_reason": reason,
-                }
-            )
-        if missed:
-            notifications.browse().concat(*missed.values()).mail_message_id.filtered(
-                lambda m: getattr(m, compat.IS_THREAD_MESSAGE)()
-            )._notify_message_notification_update()
-        done = mails.filtered(
-            lambda m: (
-                m.auto_delete
-                and outcome[m][2] in (None, "mail_email_invalid", "mail_email_missing")
-            )
-        )
-        done.unlink()

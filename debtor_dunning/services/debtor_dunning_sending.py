@@ -300,10 +300,14 @@ class DebtorDunningSending(models.AbstractModel):
     def _send_claimed(self, notices):
         """E-mail claimed notices now: queue their mails and hand them to SMTP.
 
-        The mails are made and sent in this transaction (the cron's, which
-        holds the claim): no mail queue sees them before it commits, and the
-        notices read their outcome from them. A crash before the commit leaves
-        the notices queued, to go again with the next call.
+        The batch's messages and mails are made set-based (debtor.dunning.mailing),
+        the notices marked as sending; then each mail leaves through Odoo's
+        mail.mail, which writes its state before it talks to the server and
+        commits after each mail (outside tests): a crash re-sends at most the mail
+        in flight, as Odoo's own queue, and the mails not yet sent wait in the
+        outgoing queue, marked, never made twice. That costs a few statements per
+        mail; a batch's SMTP session without them (debtor.dunning.mailing.
+        _send_mails) would widen the window of a crash to the whole batch.
         """
         ready, mails = self._prepare_emails(notices)
         # Those that could not be queued (letter not rendered, no more
@@ -312,7 +316,7 @@ class DebtorDunningSending(models.AbstractModel):
         if stuck:
             stuck._dunning_record_delivery({"email_state": "to_send"})
         if mails:
-            self.env["debtor.dunning.mailing"]._send_mails(mails)
+            mails.send(auto_commit=self._can_commit())
             self._sync_email_state(ready)
         return ready
 
