@@ -76,6 +76,19 @@ class Inbox:
         return [m for m in self.messages if address in str(m["To"])]
 
 
+def _sending_company(case, email):
+    """The test company as a sender: its e-mail address and a bank account (the
+    letters' payment details)."""
+    case.company.partner_id.email = email
+    case.env["res.partner.bank"].create(
+        {
+            "acc_number": "NL91ABNA0417164300",
+            "partner_id": case.company.partner_id.id,
+            "company_id": case.company.id,
+        }
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestChannels(DunningCommon):
     """E-mail through a real SMTP server, printed letters, the call log."""
@@ -85,14 +98,7 @@ class TestChannels(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.partner_id.email = "debiteuren@channels.example"
-        cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "NL91ABNA0417164300",
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-            }
-        )
+        _sending_company(cls, "debiteuren@channels.example")
         Partner = cls.env["res.partner"]
         # Businesses: the standard ladder of DunningCommon applies to them.
         cls.jan = Partner.create(
@@ -435,14 +441,7 @@ class TestSendingBatch(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.partner_id.email = "debiteuren@batch.example"
-        cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "NL91ABNA0417164300",
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-            }
-        )
+        _sending_company(cls, "debiteuren@batch.example")
         cls.customers = cls.env["res.partner"].create(
             [
                 {
