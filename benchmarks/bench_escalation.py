@@ -220,6 +220,8 @@ def summarize(path, skip):
     groups = defaultdict(list)
     for line in filter(None, lines):
         record = json.loads(line)
+        if record.get("bench") == "peer" or "notices" not in record:
+            continue  # run_peer.sh's lines, appended to the same file meanwhile
         groups[record["invoices"], record["step"]].append(record)
     print(
         f"{'invoices':>9} {'step':<9} {'reps':>4} {'wall s':>8} {'inv/s':>7} "
