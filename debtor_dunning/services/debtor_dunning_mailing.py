@@ -18,7 +18,7 @@ from .. import compat
 
 class DebtorDunningMailing(models.AbstractModel):
     _name = "debtor.dunning.mailing"
-    _description = "Dunning e-mails posted and sent by batch"
+    _description = "Dunning e-mails posted by batch"
 
     # ------------------------------------------------------------------ post
     @api.model

@@ -306,8 +306,9 @@ class DebtorDunningSending(models.AbstractModel):
         commits after each mail (outside tests): a crash re-sends at most the mail
         in flight, as Odoo's own queue, and the mails not yet sent wait in the
         outgoing queue, marked, never made twice. That costs a few statements per
-        mail; a batch's SMTP session without them (debtor.dunning.mailing.
-        _send_mails) would widen the window of a crash to the whole batch.
+        mail; one SMTP session and one commit for the batch would widen the
+        window of a crash to the whole batch. Each mail's outcome reaches its
+        notice through mail.mail._postprocess_sent_message (models/mail_mail.py).
         """
         ready, mails = self._prepare_emails(notices)
         # Those that could not be queued (letter not rendered, no more
@@ -317,7 +318,6 @@ class DebtorDunningSending(models.AbstractModel):
             stuck._dunning_record_delivery({"email_state": "to_send"})
         if mails:
             mails.send(auto_commit=self._can_commit())
-            self._sync_email_state(ready)
         return ready
 
     @api.model
