@@ -45,14 +45,22 @@ SETTLED = ("paid", "in_payment", "reversed", "invoicing_legacy")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Where an invoice stands is its positions' (debtor.dunning.position, one per due
+    # date), read from them and never stored on the wide, busy account_move: a run
+    # would rewrite every dunned invoice's row and its 30-odd indexes. Reading,
+    # searching, grouping and sorting share one SQL (`_dunning_position_summary_sql`).
     dunning_level_id = fields.Many2one(
         "debtor.dunning.level",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
+        compute="_compute_dunning_position_summary",
+        search="_search_dunning_level_id",
         help="The highest level any due date of this invoice has reached.",
     )
-    dunning_last_date = fields.Date(string="Last Dunning", copy=False, readonly=True)
+    dunning_last_date = fields.Date(
+        string="Last Dunning",
+        compute="_compute_dunning_position_summary",
+        search="_search_dunning_last_date",
+        help="The date of the last notice that listed this invoice.",
+    )
     dunning_state = fields.Selection(
         DUNNING_STATES,
         compute="_compute_dunning_state",
@@ -213,8 +221,133 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if derived := [name for name in self._POSITION_COLUMNS if name in vals]:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of an invoice follow the notices that listed it: "
+                    "issue or cancel a notice to change them.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in derived
+                    ),
+                )
+            )
         guard.check_dunning_rights(self, [vals])
         return super().write(vals)
+
+    # ------------------------------------------------------------------ position
+    _POSITION_COLUMNS = {
+        "dunning_level_id": "level_id",
+        "dunning_last_date": "last_date",
+    }
+
+    @api.model
+    def _dunning_position_summary_sql(self, fname, move_id=None):
+        """dunning_level_id (the highest level of an invoice's positions) or
+        dunning_last_date (the latest date a notice listed it), the one definition
+        of both: (move_id, value) rows of the invoices that have one, or, given the
+        SQL of an invoice id `move_id`, a scalar subquery of its value."""
+        Position = self.env["debtor.dunning.position"]
+        column = self._POSITION_COLUMNS[fname]
+        value = SQL.identifier("pos", column, to_flush=Position._fields[column])
+        moved = SQL.identifier("pos", "move_id", to_flush=Position._fields["move_id"])
+        where = SQL("%s = %s", moved, move_id) if move_id is not None else SQL("TRUE")
+        if fname == "dunning_last_date":
+            sql = SQL(
+                """SELECT %(moved)s AS move_id, MAX(%(value)s) AS value
+                     FROM debtor_dunning_position pos
+                    WHERE %(value)s IS NOT NULL AND %(where)s
+                 GROUP BY %(moved)s""",
+                value=value,
+                moved=moved,
+                where=where,
+            )
+        else:
+            sql = SQL(
+                """SELECT DISTINCT ON (%(moved)s) %(moved)s AS move_id,
+                          %(value)s AS value
+                     FROM debtor_dunning_position pos
+                     JOIN debtor_dunning_level lvl ON lvl.id = %(value)s
+                    WHERE %(where)s
+                 ORDER BY %(moved)s, lvl.rank DESC, lvl.id DESC""",
+                value=value,
+                moved=moved,
+                where=where,
+            )
+        if move_id is None:
+            return sql
+        return SQL("(SELECT s.value FROM (%s) s)", sql)
+
+    def _field_to_sql(self, alias, fname, query=None, *args, **kwargs):
+        # 18.0 passes a `flush` flag, 19.0 does not: the rest goes through as given.
+        if fname in self._POSITION_COLUMNS:
+            return self._dunning_position_summary_sql(
+                fname, SQL.identifier(alias, "id")
+            )
+        return super()._field_to_sql(alias, fname, query, *args, **kwargs)
+
+    @api.depends("dunning_position_ids.level_id", "dunning_position_ids.last_date")
+    def _compute_dunning_position_summary(self):
+        ids = tuple(self._origin.ids)
+        found = {
+            fname: dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT s.move_id, s.value FROM (%s) s WHERE s.move_id IN %s",
+                        self._dunning_position_summary_sql(fname),
+                        ids,
+                    )
+                )
+                if ids
+                else {}
+            )
+            for fname in self._POSITION_COLUMNS
+        }
+        Level = self.env["debtor.dunning.level"]
+        for move in self:
+            move.dunning_level_id = Level.browse(
+                found["dunning_level_id"].get(move._origin.id)
+            )
+            move.dunning_last_date = found["dunning_last_date"].get(
+                move._origin.id, False
+            )
+
+    def _search_dunning_level_id(self, operator, value):
+        return self._search_dunning_position("dunning_level_id", operator, value)
+
+    def _search_dunning_last_date(self, operator, value):
+        return self._search_dunning_position("dunning_last_date", operator, value)
+
+    def _search_dunning_position(self, fname, operator, value):
+        """Invoices whose dunning_level_id / dunning_last_date meet the condition, as
+        `id in (SQL)` domains; an invoice without positions has neither value."""
+        summary = self._dunning_position_summary_sql(fname)
+
+        def among(condition):
+            return (
+                "id",
+                "in",
+                SQL("(SELECT s.move_id FROM (%s) s WHERE %s)", summary, condition),
+            )
+
+        if operator in ("<", "<=", ">", ">="):
+            return [among(SQL(f"s.value {operator} %s", value))]
+        if fname == "dunning_level_id" and operator not in ("=", "!=", "in", "not in"):
+            # A name or a pattern: the levels it names.
+            levels = self.env["debtor.dunning.level"].with_context(active_test=False)
+            query = levels._search([("name", operator, value)])
+            return [among(SQL("s.value IN %s", query.subselect()))]
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on %s.", fname))
+        values = list(value) if isinstance(value, (list, tuple, set)) else [value]
+        values = [v.id if isinstance(v, models.BaseModel) else v for v in values]
+        wanted = tuple(v for v in values if v not in (False, None))
+        domain = [among(SQL("s.value IN %s", wanted))] if wanted else []
+        if len(wanted) < len(values):  # and the invoices without a value
+            domain = ["|", *domain] if domain else []
+            domain += ["!", among(SQL("TRUE"))]
+        domain = domain or [("id", "=", False)]
+        return ["!", *domain] if operator in ("!=", "not in") else domain
 
     # ------------------------------------------------------------------ open, holds
     @api.model

@@ -8,7 +8,8 @@ class DebtorDunningPosition(models.Model):
     A narrow table of its own, written set-based when notices are issued: the run
     reads it beside the journal items instead of rewriting the wide, busy
     account_move_line. An invoice with several due dates has a position per
-    instalment; the invoice itself shows the highest (account.move.dunning_level_id).
+    instalment; the invoice shows the highest, read from here (account.move.
+    dunning_level_id: never stored on account_move).
     """
 
     _name = "debtor.dunning.position"
@@ -52,6 +53,15 @@ class DebtorDunningPosition(models.Model):
         )
 
     @api.model
+    def _dunning_invalidate(self):
+        """After positions were written in SQL: what the ORM holds of them goes, with
+        the invoices' level and last date that are read from them."""
+        self.invalidate_model()
+        self.env["account.move"].invalidate_model(
+            ["dunning_position_ids", "dunning_level_id", "dunning_last_date"]
+        )
+
+    @api.model
     def _dunning_upsert(self, values):
         """Insert or update positions, one statement: {move line id: values}.
 
@@ -85,8 +95,7 @@ class DebtorDunningPosition(models.Model):
                 notice=[values[i]["notice_id"] for i in ids],
             )
         )
-        self.invalidate_model()
-        self.env["account.move"].invalidate_model(["dunning_position_ids"])
+        self._dunning_invalidate()
 
     @api.model
     def _dunning_restore(self, values):
@@ -127,5 +136,4 @@ class DebtorDunningPosition(models.Model):
                     notice=[values[i]["notice_id"] for i in kept],
                 )
             )
-        self.invalidate_model()
-        self.env["account.move"].invalidate_model(["dunning_position_ids"])
+        self._dunning_invalidate()

@@ -663,7 +663,6 @@ class DebtorDunningCollection(models.AbstractModel):
                 "notice_id": position.notice_id.id or None,
             }
         Position._dunning_restore(values)
-        self.env["debtor.dunning.issuing"].sudo()._write_invoice_levels(moves)
         guard.own(moves).write({"dunning_handed_over_date": False})
         moves._message_log_batch(
             dict.fromkeys(

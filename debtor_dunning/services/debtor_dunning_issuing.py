@@ -232,7 +232,6 @@ class DebtorDunningIssuing(models.AbstractModel):
         self._set_channels(notices)
         self.env["debtor.dunning.charges"]._issue_law(notices)
         self._write_positions(notices)
-        self._write_invoice_levels(notices._dunning_listed_moves())
         self._apply_actions(notices)
         self._log_issued(notices)
         self._hook_issued(notices)
@@ -381,47 +380,6 @@ class DebtorDunningIssuing(models.AbstractModel):
         self.env["debtor.dunning.position"]._dunning_upsert(values)
 
     @api.model
-    def _write_invoice_levels(self, moves):
-        """Each invoice shows the highest level of its positions, and the last date."""
-        self.env["debtor.dunning.position"].flush_model()
-        self.env.execute_query(
-            SQL(
-                """UPDATE account_move m
-                      SET dunning_level_id = top.level_id,
-                          dunning_last_date = top.day
-                     FROM (SELECT DISTINCT ON (pos.move_id) pos.move_id,
-                                  pos.level_id,
-                                  MAX(pos.last_date) OVER w AS day
-                             FROM debtor_dunning_position pos
-                             JOIN debtor_dunning_level lvl ON lvl.id = pos.level_id
-                            WHERE pos.move_id IN %(moves)s
-                           WINDOW w AS (PARTITION BY pos.move_id)
-                         ORDER BY pos.move_id, lvl.rank DESC) top
-                    WHERE m.id = top.move_id
-                      AND (m.dunning_level_id IS DISTINCT FROM top.level_id
-                           OR m.dunning_last_date IS DISTINCT FROM top.day)""",
-                moves=tuple(moves.ids),
-            )
-        )
-        # A cancelled notice may leave an invoice with no level at all.
-        self.env.execute_query(
-            SQL(
-                """UPDATE account_move m
-                      SET dunning_level_id = NULL,
-                          dunning_last_date = (SELECT MAX(pos.last_date)
-                                                 FROM debtor_dunning_position pos
-                                                WHERE pos.move_id = m.id)
-                    WHERE m.id IN %(moves)s
-                      AND m.dunning_level_id IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM debtor_dunning_position pos
-                                       WHERE pos.move_id = m.id
-                                         AND pos.level_id IS NOT NULL)""",
-                moves=tuple(moves.ids),
-            )
-        )
-        moves.invalidate_recordset(["dunning_level_id", "dunning_last_date"])
-
-    @api.model
     def _apply_actions(self, notices):
         """Credit hold and the call to-dos that a level asks for."""
         Credit = self.env["debtor.dunning.credit"]
@@ -521,7 +479,6 @@ class DebtorDunningIssuing(models.AbstractModel):
                 "cancelled_date": fields.Datetime.now(),
             }
         )
-        self._write_invoice_levels(moves)
         self.env.add_to_compute(
             self.env["account.move"]._fields["dunning_limitation_date"], moves
         )

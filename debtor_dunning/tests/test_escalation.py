@@ -371,6 +371,44 @@ class TestEscalation(DunningCommon):
         self.assertEqual(new.dunning_level_id, self.levels[0])
         self.assertEqual(old.dunning_level_id, self.levels[1])
 
+    def test_invoices_are_searched_grouped_and_sorted_by_their_level(self):
+        old = self._invoice(overdue=40)
+        self._run(TUESDAY - timedelta(days=20))
+        new = self._invoice(overdue=8)
+        self._run()  # old: second reminder, new: reminder
+        never = self._invoice(overdue=3, partner=self.partner_b)
+        moves = old | new | never
+        Move = self.env["account.move"]
+
+        def found(*domain):
+            return Move.search([("id", "in", moves.ids), *domain])
+
+        first, second = self.levels[0], self.levels[1]
+        self.assertEqual(found(("dunning_level_id", "=", second.id)), old)
+        self.assertEqual(found(("dunning_level_id", "in", first.ids)), new)
+        self.assertEqual(found(("dunning_level_id", "=", False)), never)
+        self.assertEqual(found(("dunning_level_id", "!=", False)), old | new)
+        self.assertEqual(found(("dunning_level_id", "!=", second.id)), new | never)
+        self.assertEqual(
+            found(("dunning_level_id", "in", [False, second.id])), old | never
+        )
+        self.assertEqual(found(("dunning_level_id", "not in", [False, second.id])), new)
+        self.assertEqual(found(("dunning_level_id", "ilike", second.name)), old)
+        self.assertEqual(found(("dunning_state", "=", "in_dunning")), old | new)
+        self.assertEqual(found(("dunning_last_date", "=", TUESDAY)), old | new)
+        self.assertEqual(found(("dunning_last_date", "<", TUESDAY)), Move)
+        self.assertEqual(found(("dunning_last_date", "=", False)), never)
+        groups = dict(
+            Move._read_group(
+                [("id", "in", moves.ids)], ["dunning_level_id"], ["__count"]
+            )
+        )
+        self.assertEqual(groups, {first: 1, second: 1, self.levels.browse(): 1})
+        ordered = Move.search([("id", "in", moves.ids)], order="dunning_level_id, id")
+        self.assertEqual(ordered.ids, [new.id, old.id, never.id], "the ladder's order")
+        by_date = Move.search([("id", "in", moves.ids)], order="dunning_last_date, id")
+        self.assertEqual(by_date.ids, [old.id, new.id, never.id], "never dunned: last")
+
     def test_second_run_the_same_day_issues_nothing(self):
         self._invoice(overdue=40)
         self._invoice(overdue=8, partner=self.partner_b)

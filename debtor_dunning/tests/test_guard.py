@@ -379,10 +379,17 @@ class TestFieldRights(DunningCommon):
             {"dunning_excluded": True},
             {"dunning_promise_date": TUESDAY + timedelta(days=5)},
             {"dunning_handed_over_date": TUESDAY},
-            {"dunning_level_id": self.levels[3].id},
         ):
             with self.assertRaisesRegex(AccessError, "Only dunning users"):
                 move.write(vals)
+        # The level and last date follow the notices: no one writes them.
+        for user in (self.invoicing_user, self.dunning_user):
+            for vals in (
+                {"dunning_level_id": self.levels[3].id},
+                {"dunning_last_date": TUESDAY + timedelta(days=1)},
+            ):
+                with self.assertRaisesRegex(UserError, "follow the notices"):
+                    self.move.with_user(user).write(vals)
         customer = self.partner_a.with_user(self.invoicing_user)
         for vals in (
             {"dunning_blocked": True},
