@@ -11,7 +11,7 @@ from ..core.errors import DunningRuleError
 from ..core.holds import Hold, HoldFacts, hold_on, resolve
 from ..core.money import to_decimal
 from ..core.promise import allocate_oldest_first
-from . import guard, schema
+from . import bulk, guard, schema
 
 HOLDS = [
     (Hold.HANDED_OVER.value, "Handed over"),
@@ -1089,8 +1089,8 @@ class AccountMove(models.Model):
                             WHERE n.state = 'issued' AND lvl.interrupts_limitation
                               AND %(notice_moves)s
                          GROUP BY nl.move_id) nt ON nt.move_id = g.id""",
-                    partners=[p for p, _c in consumer],
-                    companies=[c for _p, c in consumer],
+                    partners=bulk.array(p for p, _c in consumer),
+                    companies=bulk.array(c for _p, c in consumer),
                     open=open_,
                     notice_moves=SQL("nl.move_id IN %s", ids) if ids else SQL("TRUE"),
                 )
@@ -1114,8 +1114,8 @@ class AccountMove(models.Model):
                          FROM unnest(%(ids)s::int[], %(days)s::date[]) AS v(id, day)
                         WHERE m.id = v.id
                           AND m.dunning_limitation_date IS DISTINCT FROM v.day""",
-                    ids=list(dates),
-                    days=list(dates.values()),
+                    ids=bulk.array(dates),
+                    days=bulk.array(dates.values()),
                 )
             )
         self.invalidate_model(["dunning_limitation_date"])

@@ -13,7 +13,7 @@ from odoo.tools.misc import find_in_path
 from ..core import law as core_law
 from ..core import reference
 from ..core.errors import DunningRuleError
-from . import guard
+from . import bulk, guard
 
 _logger = logging.getLogger(__name__)
 
@@ -749,7 +749,8 @@ class DebtorDunningNotice(models.Model):
         """
         self.flush_model(["amount_total"])
         columns = {col: [row[col] for row in totals] for col in _CHARGE_TOTALS}
-        self.env.cr.execute(SQL(_CHARGE_TOTALS_SQL, **columns))
+        arrays = {col: bulk.array(values) for col, values in columns.items()}
+        self.env.cr.execute(SQL(_CHARGE_TOTALS_SQL, **arrays))
         self.browse(columns["id"]).invalidate_recordset(
             [*(col for col in _CHARGE_TOTALS if col != "id"), "amount_due"]
         )
@@ -789,8 +790,8 @@ class DebtorDunningNotice(models.Model):
                     """UPDATE debtor_dunning_notice n SET access_token = v.token
                          FROM unnest(%s::int[], %s::varchar[]) AS v(id, token)
                         WHERE n.id = v.id AND n.access_token IS NULL""",
-                    missing.ids,
-                    [str(uuid.uuid4()) for _notice in missing],
+                    bulk.array(missing.ids),
+                    bulk.array(str(uuid.uuid4()) for _notice in missing),
                 )
             )
             missing.invalidate_recordset(["access_token"])

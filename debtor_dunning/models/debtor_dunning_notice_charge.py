@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 
 from ..core.law import Announcement, CostRule, GateReason
-from . import guard
+from . import bulk, guard
 
 # The charge lines of notices go; their waivers are returned to keep them.
 _DROP_SQL = """
@@ -162,7 +162,9 @@ class DebtorDunningNoticeCharge(models.Model):
                 kept.get((vals["notice_id"], vals.get("move_id"), vals["kind"]), {})
             )
         if vals_list:
-            params = {col: [vals.get(col) for vals in vals_list] for col in _COLUMNS}
+            params = {
+                col: bulk.array(vals.get(col) for vals in vals_list) for col in _COLUMNS
+            }
             self.env.cr.execute(SQL(_INSERT_SQL, uid=self.env.uid, **params))
         notices.invalidate_recordset(["charge_ids"])
         return vals_list

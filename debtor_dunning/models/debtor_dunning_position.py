@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from . import bulk
+
 
 class DebtorDunningPosition(models.Model):
     """Where one open receivable line stands on the ladder.
@@ -88,11 +90,11 @@ class DebtorDunningPosition(models.Model):
                           last_date = EXCLUDED.last_date,
                           term_date = EXCLUDED.term_date,
                           notice_id = EXCLUDED.notice_id""",
-                line=ids,
-                level=[values[i]["level_id"] for i in ids],
-                last=[values[i]["last_date"] for i in ids],
-                term=[values[i]["term_date"] for i in ids],
-                notice=[values[i]["notice_id"] for i in ids],
+                line=bulk.array(ids),
+                level=bulk.array(values[i]["level_id"] for i in ids),
+                last=bulk.array(values[i]["last_date"] for i in ids),
+                term=bulk.array(values[i]["term_date"] for i in ids),
+                notice=bulk.array(values[i]["notice_id"] for i in ids),
             )
         )
         self._dunning_invalidate()
@@ -129,11 +131,11 @@ class DebtorDunningPosition(models.Model):
                                      %(notice)s::int[])
                               AS v(line_id, level_id, last_date, term_date, notice_id)
                         WHERE pos.move_line_id = v.line_id""",
-                    line=kept,
-                    level=[values[i]["level_id"] for i in kept],
-                    last=[values[i]["last_date"] for i in kept],
-                    term=[values[i]["term_date"] for i in kept],
-                    notice=[values[i]["notice_id"] for i in kept],
+                    line=bulk.array(kept),
+                    level=bulk.array(values[i]["level_id"] for i in kept),
+                    last=bulk.array(values[i]["last_date"] for i in kept),
+                    term=bulk.array(values[i]["term_date"] for i in kept),
+                    notice=bulk.array(values[i]["notice_id"] for i in kept),
                 )
             )
         self._dunning_invalidate()

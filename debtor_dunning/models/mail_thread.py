@@ -3,6 +3,8 @@ from markupsafe import Markup, escape
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from . import bulk
+
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
@@ -37,19 +39,19 @@ class MailThread(models.AbstractModel):
                 email_from=author.email_formatted or None,
                 now=fields.Datetime.now(),
                 uid=self.env.uid,
-                res_ids=ids,
-                bodies=[
+                res_ids=bulk.array(ids),
+                bodies=bulk.array(
                     str(
                         body
                         if isinstance(body, Markup)
                         else Markup("<p>%s</p>") % escape(body)
                     )
                     for body in bodies.values()
-                ],
-                message_ids=[
+                ),
+                message_ids=bulk.array(
                     tools.mail.generate_tracking_message_id(f"{res_id}-{self._name}")
                     for res_id in ids
-                ],
+                ),
             )
         )
         self.browse(ids).invalidate_recordset(["message_ids"])

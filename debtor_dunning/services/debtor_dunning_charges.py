@@ -15,7 +15,7 @@ from ..core import law as core_law
 from ..core.errors import DunningRuleError
 from ..core.law import CostRule, GateReason
 from ..core.money import cents, split_pro_rata, to_decimal, to_float
-from ..models import guard
+from ..models import bulk, guard
 
 # Costs, interest and the terms of a notice, by the law of each customer. Every legal
 # condition is decided in core/law.py; this service gathers the facts for all notices
@@ -676,8 +676,8 @@ class DebtorDunningCharges(models.AbstractModel):
                 """UPDATE debtor_dunning_notice n SET charge_move_id = v.move_id
                      FROM unnest(%(ids)s::int[], %(moves)s::int[]) AS v(id, move_id)
                     WHERE n.id = v.id""",
-                ids=booked,
-                moves=moves.ids,
+                ids=bulk.array(booked),
+                moves=bulk.array(moves.ids),
             )
         )
         notices.browse(booked).invalidate_recordset(["charge_move_id"])

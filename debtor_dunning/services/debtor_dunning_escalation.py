@@ -16,6 +16,7 @@ from odoo.tools import SQL
 
 from .. import compat
 from ..core import escalation
+from ..models import bulk
 
 _logger = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ class DebtorDunningEscalation(models.AbstractModel):
             "date": run.date,
             "uid": self.env.uid,
         }
-        columns = lambda rows, key: [row[key] for row in rows]  # noqa: E731
+        columns = lambda rows, key: bulk.array(row[key] for row in rows)  # noqa: E731
         self.env["debtor.dunning.level"].flush_model(["rank", "requires_approval"])
         self.env.execute_query(
             SQL(
@@ -253,7 +254,7 @@ class DebtorDunningEscalation(models.AbstractModel):
                           AS v(id, partner, policy, level, max_rank, pay_by, amount)
                      JOIN debtor_dunning_level lvl ON lvl.id = v.level""",
                 **meta,
-                id=ids,
+                id=bulk.array(ids),
                 partner=columns(notices, "partner_id"),
                 policy=columns(notices, "policy_id"),
                 level=columns(notices, "level_id"),
@@ -291,14 +292,14 @@ class DebtorDunningEscalation(models.AbstractModel):
                                previous_term, age_level, escalated, due, overdue,
                                currency, residual_currency, residual)""",
                 **meta,
-                notice=[notice_id for notice_id, _line in pairs],
+                notice=bulk.array(notice_id for notice_id, _line in pairs),
                 aml=columns(flat, "move_line_id"),
                 move=columns(flat, "move_id"),
                 level=columns(flat, "level_id"),
                 previous=columns(flat, "previous_level_id"),
                 previous_date=columns(flat, "previous_date"),
                 previous_term=columns(flat, "previous_term_date"),
-                age_level=[line["age_level_id"] or None for line in flat],
+                age_level=bulk.array(line["age_level_id"] or None for line in flat),
                 escalated=columns(flat, "escalated"),
                 due=columns(flat, "date_maturity"),
                 overdue=columns(flat, "days_overdue"),
@@ -347,13 +348,13 @@ class DebtorDunningEscalation(models.AbstractModel):
                     run=run.id,
                     company=run.company_id.id,
                     uid=self.env.uid,
-                    aml=[hold["move_line_id"] for hold in holds],
-                    move=[hold["move_id"] for hold in holds],
-                    partner=[hold["partner_id"] for hold in holds],
-                    due=[hold["date_maturity"] for hold in holds],
-                    residual=[hold["amount_residual"] for hold in holds],
-                    reason=[hold["reason"] for hold in holds],
-                    level=[hold["level_id"] or None for hold in holds],
+                    aml=bulk.array(hold["move_line_id"] for hold in holds),
+                    move=bulk.array(hold["move_id"] for hold in holds),
+                    partner=bulk.array(hold["partner_id"] for hold in holds),
+                    due=bulk.array(hold["date_maturity"] for hold in holds),
+                    residual=bulk.array(hold["amount_residual"] for hold in holds),
+                    reason=bulk.array(hold["reason"] for hold in holds),
+                    level=bulk.array(hold["level_id"] or None for hold in holds),
                 )
             )
         self.env["debtor.dunning.run.hold"].invalidate_model()

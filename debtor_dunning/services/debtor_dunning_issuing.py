@@ -16,7 +16,7 @@ from odoo.tools import SQL
 
 from ..core import escalation
 from ..core.holds import Hold
-from ..models import guard
+from ..models import bulk, guard
 
 _logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class DebtorDunningIssuing(models.AbstractModel):
                          GROUP BY l.notice_id) s
                     WHERE n.id = s.notice_id""",
                 ids=tuple(notices.ids),
-                shrunk=shrunk,
+                shrunk=bulk.array(shrunk),
             )
         )
         self.env["debtor.dunning.notice.line"].invalidate_model(
@@ -279,8 +279,8 @@ class DebtorDunningIssuing(models.AbstractModel):
                     """UPDATE debtor_dunning_notice_line l SET level_id = v.level_id
                          FROM unnest(%s::int[], %s::int[]) AS v(id, level_id)
                         WHERE l.id = v.id""",
-                    list(changes),
-                    list(changes.values()),
+                    bulk.array(changes),
+                    bulk.array(changes.values()),
                 )
             )
             self.env["debtor.dunning.notice.line"].invalidate_model(["level_id"])
@@ -331,8 +331,8 @@ class DebtorDunningIssuing(models.AbstractModel):
                     WHERE n.id = v.id""",
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
-                ids=[row["id"] for row in rows],
-                **channels,
+                ids=bulk.array(row["id"] for row in rows),
+                **{channel: bulk.array(states) for channel, states in channels.items()},
             )
         )
         notices.invalidate_recordset(

@@ -1,8 +1,13 @@
+from datetime import date
+from decimal import Decimal
 from unittest.mock import patch
 
-from odoo.tests import TransactionCase, tagged
+from markupsafe import Markup
 
-from ..models import schema
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+from ..models import bulk, schema
 
 
 @tagged("post_install", "-at_install")
@@ -41,3 +46,47 @@ class TestInstall(TransactionCase):
                   AND column_name IN ('dunning_sme', 'dunning_law_country')"""
         )
         self.assertFalse(cr.fetchall(), "no default: left to the ORM")
+
+
+@tagged("post_install", "-at_install")
+class TestBulkArrays(TransactionCase):
+    """Columns passed to set-based statements as array literals come back as sent."""
+
+    def _round_trip(self, values, kind, as_text=False):
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM unnest(%s::%s[]) WITH ORDINALITY AS t(v, n) ORDER BY n",
+                SQL("v::text" if as_text else "v"),
+                bulk.array(values),
+                SQL(kind),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_values_of_every_kind_survive_the_literal(self):
+        ints = [1, None, -7, 2**31 - 1]
+        self.assertEqual(self._round_trip(ints, "int"), ints)
+        days = [date(2026, 12, 7), None, date(1999, 1, 31)]
+        self.assertEqual(self._round_trip(days, "date"), days)
+        amounts = [Decimal("1234.56"), None, 0.1, -3, Decimal("0.005")]
+        self.assertEqual(
+            self._round_trip(amounts, "numeric", as_text=True),
+            ["1234.56", None, "0.1", "-3", "0.005"],
+        )
+        self.assertEqual(
+            self._round_trip([True, None, False], "bool"), [True, None, False]
+        )
+        texts = [
+            'say "hi", {twice}',
+            "back\\slash \\\\ and 'quote'",
+            "NULL",
+            "",
+            None,
+            "line\nbreak, €",
+            Markup('<p class="x">%s</p>') % "a & \\ b",
+        ]
+        self.assertEqual(
+            self._round_trip(texts, "text"),
+            [None if text is None else str(text) for text in texts],
+        )
+        self.assertEqual(self._round_trip([], "int"), [])
