@@ -15,6 +15,7 @@ from odoo.tools import SQL
 from ..core import escalation, habits
 from ..core.holds import Hold
 from ..core.money import to_decimal
+from ..models import bulk
 
 # The receivable lines' facts the run reads (flushed before reading them in SQL).
 _READS = {
@@ -97,7 +98,15 @@ class DebtorDunningBook(models.AbstractModel):
     def _items(self, company, horizon, partners=None):
         """The open receivable lines as dicts (see `_items_sql` for the keys)."""
         self._flush_reads()
-        return self.env.execute_query_dict(self._items_sql(company, horizon, partners))
+        query = self._items_sql(company, horizon, partners)
+        if partners is not None:  # a few customers: the index lookups are right
+            return self.env.execute_query_dict(query)
+        # A whole book: PostgreSQL takes a receivable account's share of the lines
+        # for that of an average account (88 lines expected, 18,000 found per worker
+        # on the 100,000-invoice benchmark) and looks 54,000 lines up one by one in
+        # five indexes: 0.84 s, against 0.32 s with hash joins and the sort in memory.
+        with bulk.planner(self.env.cr, enable_nestloop="off", work_mem="32MB"):
+            return self.env.execute_query_dict(query)
 
     @api.model
     def _core_item(self, row, rounding, ladder_length):

@@ -90,3 +90,23 @@ class TestBulkArrays(TransactionCase):
             [None if text is None else str(text) for text in texts],
         )
         self.assertEqual(self._round_trip([], "int"), [])
+
+    def test_planner_settings_hold_for_the_block_only(self):
+        cr = self.env.cr
+
+        def current():
+            cr.execute(
+                "SELECT current_setting('enable_nestloop'), current_setting('work_mem')"
+            )
+            return cr.fetchone()
+
+        before = current()
+        with bulk.planner(cr, enable_nestloop="off", work_mem="32MB"):
+            self.assertEqual(current(), ("off", "32MB"))
+        self.assertEqual(current(), before)
+        with (
+            self.assertRaises(ZeroDivisionError),
+            bulk.planner(cr, enable_nestloop="off"),
+        ):
+            1 / 0  # noqa: B018
+        self.assertEqual(current(), before, "put back after an error too")
