@@ -109,13 +109,16 @@ class DebtorDunningBook(models.AbstractModel):
             return self.env.execute_query_dict(query)
 
     @api.model
-    def _core_item(self, row, rounding, ladder_length):
-        """One row of `_items` as the core sees it."""
+    def _core_item(self, row, rounding, ladder_length, residual=None):
+        """One row of `_items` as the core sees it (`residual`: its open amount as
+        a Decimal, when the caller has it already)."""
         return escalation.Item(
             key=row["line_id"],
             customer=row["partner_id"],
             due_date=row["due_date"],
-            residual=to_decimal(row["residual"], rounding),
+            residual=to_decimal(row["residual"], rounding)
+            if residual is None
+            else residual,
             level_rank=min(row["level_rank"], ladder_length),
             last_notice_date=row["last_date"],
             hold=row["hold"] and Hold(row["hold"]),
@@ -289,10 +292,10 @@ class DebtorDunningBook(models.AbstractModel):
             has_levels, accounts = ladders[policy] if policy else (False, None)
             if not has_levels:
                 orphans.append(row)
-            elif (accounts is None or row["account_id"] in accounts) and (
-                to_decimal(row["residual"], rounding) > 0  # not a rounding remainder
-            ):
-                grouped[policy].append(row)
+            elif accounts is None or row["account_id"] in accounts:
+                residual = to_decimal(row["residual"], rounding)
+                if residual > 0:  # not a rounding remainder
+                    grouped[policy].append((row, residual))
         book = []
         for policy, policy_rows in grouped.items():
             core_policy = policy._core_policy(as_of)
@@ -301,11 +304,14 @@ class DebtorDunningBook(models.AbstractModel):
                 (
                     policy,
                     core_policy,
-                    {row["line_id"]: row for row in policy_rows},
-                    [self._core_item(row, rounding, length) for row in policy_rows],
+                    {row["line_id"]: row for row, _residual in policy_rows},
+                    [
+                        self._core_item(row, rounding, length, residual)
+                        for row, residual in policy_rows
+                    ],
                     {
                         pid: self._core_customer(customers[pid], rounding)
-                        for pid in {row["partner_id"] for row in policy_rows}
+                        for pid in {row["partner_id"] for row, _residual in policy_rows}
                     },
                 )
             )

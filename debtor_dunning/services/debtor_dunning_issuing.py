@@ -352,8 +352,9 @@ class DebtorDunningIssuing(models.AbstractModel):
         notices.flush_recordset(["date", "pay_by_date"])
         rows = self.env.execute_query_dict(
             SQL(
-                """SELECT l.move_line_id, l.escalated, l.level_id,
-                          lvl.rank AS rank, COALESCE(prev.rank, 0) AS previous_rank,
+                """SELECT l.move_line_id, l.move_id, n.company_id, l.escalated,
+                          l.level_id, lvl.rank AS rank,
+                          COALESCE(prev.rank, 0) AS previous_rank,
                           n.id AS notice_id, n.date, n.pay_by_date
                      FROM debtor_dunning_notice_line l
                      JOIN debtor_dunning_notice n ON n.id = l.notice_id
@@ -372,6 +373,8 @@ class DebtorDunningIssuing(models.AbstractModel):
                 row["pay_by_date"],
             )
             values[row["move_line_id"]] = {
+                "move_id": row["move_id"],
+                "company_id": row["company_id"],
                 "level_id": row["level_id"] if row["escalated"] else None,
                 "last_date": after.last_notice_date,
                 "term_date": after.term_end,
