@@ -338,7 +338,12 @@ class AccountMove(models.Model):
             query = levels._search([("name", operator, value)])
             return [among(SQL("s.value IN %s", query.subselect()))]
         if operator not in ("=", "!=", "in", "not in"):
-            raise UserError(self.env._("Unsupported search on %s.", fname))
+            raise UserError(
+                self.env._(
+                    "This search on %(field)s is not supported.",
+                    field=self._fields[fname]._description_string(self.env),
+                )
+            )
         values = list(value) if isinstance(value, (list, tuple, set)) else [value]
         values = [v.id if isinstance(v, models.BaseModel) else v for v in values]
         wanted = tuple(v for v in values if v not in (False, None))
