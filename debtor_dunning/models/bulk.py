@@ -11,7 +11,6 @@ to be wrong for a whole book (see debtor.dunning.book._items).
 """
 
 from contextlib import contextmanager
-from datetime import date, datetime
 
 from odoo.tools import SQL
 
@@ -19,17 +18,12 @@ from odoo.tools import SQL
 def _element(value):
     if value is None:
         return "NULL"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
     if isinstance(value, str):
         # Plain str methods: Markup's would HTML-escape the backslashes.
         text = str.replace(str.__str__(value), "\\", "\\\\")
         return '"' + str.replace(text, '"', '\\"') + '"'
-    # Decimal and the like: their text is their value.
+    # int, float (its shortest repr), Decimal, bool (True/False), date (ISO) and
+    # datetime: their text is what PostgreSQL reads.
     return str(value)
 
 

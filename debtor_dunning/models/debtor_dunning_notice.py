@@ -52,6 +52,16 @@ _CHARGE_TOTALS_SQL = """
                 announced_cost_kind, charge_note, pay_by_date, presumed_receipt_date,
                 letter_currency_id, letter_rate)
      WHERE n.id = v.id
+       -- unchanged (computed again at issue): no new row version, no index entries
+       AND (n.cost_amount, n.interest_amount, n.amount_due, n.announced_cost_amount,
+            n.announced_cost_kind, n.charge_note, n.pay_by_date,
+            n.presumed_receipt_date, n.letter_currency_id, n.letter_rate)
+           IS DISTINCT FROM
+           (v.cost_amount, v.interest_amount,
+            COALESCE(n.amount_total, 0) + v.cost_amount + v.interest_amount,
+            v.announced_cost_amount, v.announced_cost_kind, v.charge_note,
+            v.pay_by_date, v.presumed_receipt_date, v.letter_currency_id,
+            v.letter_rate)
 """
 
 # Written only by the approval service (services/debtor_dunning_approval.py).

@@ -231,6 +231,32 @@ class TestCharges(DunningCommon):
         run.action_validate()
         self.assertEqual(notice.cost_amount, 150.0, "checked again at issue")
 
+    def test_charges_computed_again_unchanged_leave_the_notice_row_alone(self):
+        self._invoice(overdue=40, partner=self.nl_business)
+        run = self._run(TUESDAY, validate=False)
+        notice = self._notice_of(run, self.nl_business)
+        self.assertTrue(notice.interest_amount)
+        Charges = self.env["debtor.dunning.charges"]
+
+        def version():
+            self.env.cr.execute(
+                "SELECT ctid::text FROM debtor_dunning_notice WHERE id = %s",
+                [notice.id],
+            )
+            return self.env.cr.fetchone()[0]
+
+        self.env.flush_all()
+        before = version()
+        Charges._compute_charges(notice)
+        self.assertEqual(version(), before, "same totals: the row is not written")
+        interest = notice.interest_amount
+        notice.date = TUESDAY + 7 * DAY  # a week more of interest
+        self.env.flush_all()
+        before = version()
+        Charges._compute_charges(notice)
+        self.assertNotEqual(version(), before, "another total: written")
+        self.assertGreater(notice.interest_amount, interest)
+
     # ------------------------------------------------------------------ booking
     def test_charge_invoice_per_notice_balances_and_books_costs_once(self):
         self.company.dunning_charge_mode = "invoice"
