@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, Query
 from odoo.tools.sql import column_exists, create_column
 
 from .. import compat
@@ -332,9 +332,16 @@ class AccountMove(models.Model):
 
         if operator in ("<", "<=", ">", ">="):
             return [among(SQL(f"s.value {operator} %s", value))]
+        levels = self.env["debtor.dunning.level"].with_context(active_test=False)
+        if fname == "dunning_level_id" and (
+            operator in ("any", "not any") or isinstance(value, Query)
+        ):
+            # A condition on the level itself (dunning_level_id.rank > 2).
+            query = value if isinstance(value, Query) else levels._search(value)
+            domain = [among(SQL("s.value IN %s", query.subselect()))]
+            return ["!", *domain] if operator in ("not any", "not in") else domain
         if fname == "dunning_level_id" and operator not in ("=", "!=", "in", "not in"):
             # A name or a pattern: the levels it names.
-            levels = self.env["debtor.dunning.level"].with_context(active_test=False)
             query = levels._search([("name", operator, value)])
             return [among(SQL("s.value IN %s", query.subselect()))]
         if operator not in ("=", "!=", "in", "not in"):
@@ -344,15 +351,30 @@ class AccountMove(models.Model):
                     field=self._fields[fname]._description_string(self.env),
                 )
             )
-        values = list(value) if isinstance(value, (list, tuple, set)) else [value]
-        values = [v.id if isinstance(v, models.BaseModel) else v for v in values]
-        wanted = tuple(v for v in values if v not in (False, None))
-        domain = [among(SQL("s.value IN %s", wanted))] if wanted else []
-        if len(wanted) < len(values):  # and the invoices without a value
+        wanted, empty = self._dunning_position_values(fname, value)
+        domain = [among(SQL("s.value IN %s", tuple(wanted)))] if wanted else []
+        if empty:  # and the invoices without a value
             domain = ["|", *domain] if domain else []
             domain += ["!", among(SQL("TRUE"))]
         domain = domain or [("id", "=", False)]
         return ["!", *domain] if operator in ("!=", "not in") else domain
+
+    def _dunning_position_values(self, fname, value):
+        """(the values asked for, whether "none" is asked for too) of an = / in
+        search: ids, records or names of levels, dates."""
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        levels = self.env["debtor.dunning.level"].with_context(active_test=False)
+        wanted, empty = [], False
+        for one in values:
+            if one is False or one is None:
+                empty = True
+            elif isinstance(one, models.BaseModel):
+                wanted += one.ids
+            elif fname == "dunning_level_id" and isinstance(one, str):
+                wanted += levels.search([("name", "=", one)]).ids  # a level's name
+            else:
+                wanted.append(one)
+        return wanted, empty
 
     # ------------------------------------------------------------------ open, holds
     @api.model
