@@ -1,4 +1,6 @@
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -362,7 +364,9 @@ class AccountMove(models.Model):
     def _dunning_position_values(self, fname, value):
         """(the values asked for, whether "none" is asked for too) of an = / in
         search: ids, records or names of levels, dates."""
-        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        # 19.0 passes an OrderedSet, 18.0 a list or a single value.
+        values = [value] if isinstance(value, str | date) else value
+        values = list(values) if isinstance(values, Iterable) else [values]
         levels = self.env["debtor.dunning.level"].with_context(active_test=False)
         wanted, empty = [], False
         for one in values:
