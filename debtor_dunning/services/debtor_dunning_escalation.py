@@ -97,11 +97,14 @@ class DebtorDunningEscalation(models.AbstractModel):
         run = run or self.env["debtor.dunning.run"].create(
             self._prepare_run_vals(company, as_of, automatic, partners)
         )
-        notices, lines, holds = self._prepare_proposal(run, company, as_of, partners)
-        created = self._insert_notices(run, notices, lines)
-        del notices, lines  # tens of thousands of dicts: gone before the charges
-        self.env["debtor.dunning.charges"]._compute_charges(created)
-        self._insert_holds(run, holds)
+        with bulk.collector_paused():
+            notices, lines, holds = self._prepare_proposal(
+                run, company, as_of, partners
+            )
+            created = self._insert_notices(run, notices, lines)
+            del notices, lines  # tens of thousands of dicts: gone before the charges
+            self.env["debtor.dunning.charges"]._compute_charges(created)
+            self._insert_holds(run, holds)
         self.env["debtor.dunning.approval"]._request_approval(run)
         return run
 

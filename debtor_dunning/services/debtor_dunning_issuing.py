@@ -49,11 +49,12 @@ class DebtorDunningIssuing(models.AbstractModel):
         drafts = self.env["debtor.dunning.approval"]._issuable(drafts)
         kept = Notice
         if drafts:
-            kept, cancelled = self._check_again(drafts)
-            if cancelled:
-                self._cancel_stale(cancelled)
-            if kept:
-                self._issue(kept)
+            with bulk.collector_paused():  # a row, a record or two per debt
+                kept, cancelled = self._check_again(drafts)
+                if cancelled:
+                    self._cancel_stale(cancelled)
+                if kept:
+                    self._issue(kept)
         waiting = {
             run
             for (run,) in Notice._read_group(

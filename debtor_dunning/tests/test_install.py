@@ -1,3 +1,4 @@
+import gc
 from datetime import date
 from decimal import Decimal
 from unittest.mock import patch
@@ -110,3 +111,20 @@ class TestBulkArrays(TransactionCase):
         ):
             1 / 0  # noqa: B018
         self.assertEqual(current(), before, "put back after an error too")
+
+    def test_the_collector_is_paused_for_the_block_only(self):
+        was_on = gc.isenabled()
+        try:
+            gc.enable()
+            with bulk.collector_paused():
+                self.assertFalse(gc.isenabled())
+            self.assertTrue(gc.isenabled())
+            with self.assertRaises(ZeroDivisionError), bulk.collector_paused():
+                1 / 0  # noqa: B018
+            self.assertTrue(gc.isenabled(), "on again after an error too")
+            gc.disable()
+            with bulk.collector_paused():
+                pass
+            self.assertFalse(gc.isenabled(), "left off when it was off")
+        finally:
+            (gc.enable if was_on else gc.disable)()
