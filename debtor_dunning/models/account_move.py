@@ -288,7 +288,7 @@ class AccountMove(models.Model):
             )
         return super()._field_to_sql(alias, fname, query, *args, **kwargs)
 
-    @api.depends("dunning_position_ids.level_id", "dunning_position_ids.last_date")
+    @api.depends("dunning_position_ids.level_id.rank", "dunning_position_ids.last_date")
     def _compute_dunning_position_summary(self):
         ids = tuple(self._origin.ids)
         found = {

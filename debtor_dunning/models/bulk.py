@@ -12,8 +12,9 @@ to be wrong for a whole book (see debtor.dunning.book._items).
 `collector_paused`: a run makes a few objects per open item (a row, an amount, an
 item, a decision): hundreds of thousands, each allocation counted towards Python's
 cyclic garbage collector, which then scans the whole process (Odoo's registry
-included) again and again. Paused for the run's steps, they free themselves by
-reference counting as before; nothing they make is cyclic.
+included) again and again. Paused for the run's steps, they are freed by reference
+counting as before; the few cycles made meanwhile wait for the collector's next
+pass after the step.
 """
 
 import gc
