@@ -2,7 +2,7 @@
     "name": "Debtor Dunning",
     "summary": "Gets overdue customer invoices paid: dunning levels, letters, "
     "disputes, payment arrangements, statutory costs and interest (NL, BE, EU)",
-    "version": "1.6.0",
+    "version": "1.7.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debtor-dunning/debtor_dunning",
     "author": "Debtor Dunning",

@@ -107,15 +107,20 @@ class DebtorDunningCharges(models.AbstractModel):
     def _prefetch(self, records, fnames=None):
         """Fetch `fnames` of `records` (else what the ORM would prefetch) in one
         query, not one per 1,000 records: a run reads thousands of notices and
-        customers."""
-        records.fetch(
-            fnames
-            or [
-                name
-                for name, field in records._fields.items()
-                if field.prefetch is True and compat.readable(records, field)
-            ]
-        )
+        customers.
+
+        Nothing is fetched when all of it is in the cache already (issuing prefetches
+        the notices before their charges are computed again): `fetch` would still
+        check the record rules of every record in Python, as reading the cache
+        doesn't.
+        """
+        fnames = fnames or [
+            name
+            for name, field in records._fields.items()
+            if field.prefetch is True and compat.readable(records, field)
+        ]
+        if records._determine_fields_to_fetch(fnames, ignore_when_in_cache=True):
+            records.fetch(fnames)
 
     @api.model
     def _line_facts(self, notices):
@@ -215,28 +220,24 @@ class DebtorDunningCharges(models.AbstractModel):
         if key not in laws:
             laws[key] = notice.partner_id._dunning_law(company)
         law, debtor = laws[key]
-        rounding = company.currency_id.rounding
         by_move = defaultdict(list)
+        charge_moves = facts["charge_moves"]
         for line in facts["lines"][notice.id]:
-            if line.move_id.id not in facts["charge_moves"]:
+            if line.move_id.id not in charge_moves:
                 by_move[line.move_id].append(line)
-        gates = {
-            move: core_law.charge_gate(law, debtor, facts["sent"][move.id], notice.date)
-            for move in by_move
-        }
-        gates = {move: gate for move, gate in gates.items() if gate}
+        day, sent = notice.date, facts["sent"]
+        gates = {}
+        for move in by_move:
+            gate = core_law.charge_gate(law, debtor, sent[move.id], day)
+            if gate:
+                gates[move] = gate
         Charge = self.env["debtor.dunning.notice.charge"]
         return {
             "law": law,
             "debtor": debtor,
             "by_post": self._notice_by_post(notice),
             "by_move": by_move,
-            "principal": {
-                move: sum(
-                    (to_decimal(ln.amount_residual, rounding) for ln in lines), _ZERO
-                )
-                for move, lines in by_move.items()
-            },
+            "rounding": company.currency_id.rounding,
             "gates": gates,
             "first_reminder": any(
                 gate.reason is GateReason.BE_FIRST_REMINDER for gate in gates.values()
@@ -245,6 +246,21 @@ class DebtorDunningCharges(models.AbstractModel):
             "names": self._in_language(Charge, notice.partner_id.lang, facts),
             "notes": Charge,  # the reviewer's notes: in the user's language
         }
+
+    @api.model
+    def _principal(self, terms):
+        """{invoice: what the notice claims of it}: the base of the collection costs,
+        summed when a notice asks for it (a reminder that claims and announces no
+        costs never does)."""
+        if "principal" not in terms:
+            rounding = terms["rounding"]
+            terms["principal"] = {
+                move: sum(
+                    (to_decimal(ln.amount_residual, rounding) for ln in lines), _ZERO
+                )
+                for move, lines in terms["by_move"].items()
+            }
+        return terms["principal"]
 
     @api.model
     def _in_language(self, model, lang, facts):
@@ -306,11 +322,10 @@ class DebtorDunningCharges(models.AbstractModel):
     def _prepare_letter_currency(self, notice, facts):
         """(currency, rate from the company's): the invoices' own if they share one."""
         company, company_currency = notice.company_id, notice.company_id.currency_id
-        currencies = self.env["res.currency"].browse(
-            {line.currency_id for line in facts["lines"][notice.id]} - {None}
-        )
-        if len(currencies) != 1 or currencies == company_currency:
+        ids = {line.currency_id for line in facts["lines"][notice.id]} - {None}
+        if len(ids) != 1 or company_currency.id in ids:
             return company_currency, 1.0
+        currencies = self.env["res.currency"].browse(ids)
         key = (currencies.id, company.id, notice.date)
         if key not in facts["fx"]:  # one rate query per currency and day
             facts["fx"][key] = company_currency._get_conversion_rate(
@@ -375,7 +390,7 @@ class DebtorDunningCharges(models.AbstractModel):
             return _ZERO, None  # a policy that never claims costs announces none
         unclaimed = [
             amount
-            for move, amount in terms["principal"].items()
+            for move, amount in self._principal(terms).items()
             if move.id not in facts["claimed"]
         ]
         rule = core_law.cost_rule(law, debtor)
@@ -393,7 +408,7 @@ class DebtorDunningCharges(models.AbstractModel):
         """Cost lines: new claims by the law, earlier claims repeated (letter mode)."""
         letter_mode = notice.company_id.dunning_charge_mode == "letter"
         charges, new, waived = [], [], []
-        for move, amount in terms["principal"].items():
+        for move, amount in self._principal(terms).items():
             claim = facts["claimed"].get(move.id)
             if claim and claim["waived"]:
                 waived.append(move.name)

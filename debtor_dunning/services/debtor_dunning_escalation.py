@@ -151,12 +151,13 @@ class DebtorDunningEscalation(models.AbstractModel):
     def _prepare_notice_vals(self, run, policy, levels, plan, rows, decisions):
         """(notice values, [line values]) of one planned notice."""
         level = levels[plan.rank - 1]
+        day, level_ids = run.date, levels.ids  # read once, not per line
         notice = {
             "partner_id": plan.customer,
             "policy_id": policy.id,
             "level_id": level.id,
             "max_rank": plan.ceiling or plan.rank,
-            "pay_by_date": run.date + timedelta(days=level.pay_days),
+            "pay_by_date": day + timedelta(days=level.pay_days),
             "amount_total": plan.amount,
         }
         lines = []
@@ -168,7 +169,7 @@ class DebtorDunningEscalation(models.AbstractModel):
                     "move_line_id": key,
                     "move_id": row["move_id"],
                     "level_id": (
-                        levels[decision.target_rank - 1].id
+                        level_ids[decision.target_rank - 1]
                         if escalating
                         else row["level_id"]
                     ),
@@ -176,10 +177,10 @@ class DebtorDunningEscalation(models.AbstractModel):
                     "previous_date": row["last_date"],
                     "previous_term_date": row["term_date"],
                     "age_level_id": decision.age_rank
-                    and levels[decision.age_rank - 1].id,
+                    and level_ids[decision.age_rank - 1],
                     "escalated": escalating,
                     "date_maturity": row["due_date"],
-                    "days_overdue": (run.date - row["due_date"]).days,
+                    "days_overdue": (day - row["due_date"]).days,
                     "currency_id": row["currency_id"],
                     "amount_residual_currency": row["residual_currency"],
                     "amount_residual": row["residual"],
@@ -276,11 +277,11 @@ class DebtorDunningEscalation(models.AbstractModel):
         self.env.execute_query(
             SQL(
                 """INSERT INTO debtor_dunning_notice_line
-                       (notice_id, company_id, move_line_id, move_id, level_id,
-                        previous_level_id, previous_date, previous_term_date,
-                        age_level_id, escalated, date_maturity, days_overdue,
-                        currency_id, amount_residual_currency, amount_residual)
-                   SELECT v.notice, %(company)s, v.aml, v.move, v.level,
+                       (notice_id, move_line_id, move_id, level_id, previous_level_id,
+                        previous_date, previous_term_date, age_level_id, escalated,
+                        date_maturity, days_overdue, currency_id,
+                        amount_residual_currency, amount_residual)
+                   SELECT v.notice, v.aml, v.move, v.level,
                           v.previous, v.previous_date, v.previous_term, v.age_level,
                           v.escalated, v.due, v.overdue, v.currency,
                           v.residual_currency, v.residual
