@@ -353,7 +353,7 @@ class DebtorDunningIssuing(models.AbstractModel):
         notices.flush_recordset(["date", "pay_by_date"])
         rows = self.env.execute_query_dict(
             SQL(
-                """SELECT l.move_line_id, l.move_id, l.escalated,
+                """SELECT l.move_line_id, l.escalated,
                           l.level_id, lvl.rank AS rank,
                           COALESCE(prev.rank, 0) AS previous_rank,
                           n.id AS notice_id, n.date, n.pay_by_date
@@ -374,7 +374,6 @@ class DebtorDunningIssuing(models.AbstractModel):
                 row["pay_by_date"],
             )
             values[row["move_line_id"]] = {
-                "move_id": row["move_id"],
                 "level_id": row["level_id"] if row["escalated"] else None,
                 "last_date": after.last_notice_date,
                 "term_date": after.term_end,
@@ -386,9 +385,10 @@ class DebtorDunningIssuing(models.AbstractModel):
     def _apply_actions(self, notices):
         """Credit hold and the call to-dos that a level asks for."""
         Credit = self.env["debtor.dunning.credit"]
-        for company, company_notices in (
-            notices.filtered("level_id.credit_hold").grouped("company_id").items()
-        ):
+        # Per level, not per notice: a run issues thousands at a handful of levels.
+        by_level, none = notices.grouped("level_id"), notices.browse()
+        held = none.concat(*(ns for lvl, ns in by_level.items() if lvl.credit_hold))
+        for company, company_notices in held.grouped("company_id").items():
             reasons = {
                 notice.partner_id.commercial_partner_id: self.env._(
                     "%(level)s, notice %(notice)s",
@@ -400,7 +400,7 @@ class DebtorDunningIssuing(models.AbstractModel):
             }
             if reasons:
                 Credit._hold_each(reasons, company=company)
-        calls = notices.filtered("level_id.create_call")
+        calls = none.concat(*(ns for lvl, ns in by_level.items() if lvl.create_call))
         activity_type = self.env.ref(
             "mail.mail_activity_data_call", raise_if_not_found=False
         )
@@ -427,18 +427,24 @@ class DebtorDunningIssuing(models.AbstractModel):
     @api.model
     def _log_issued(self, notices):
         """One chatter note per notice, logged in one batch."""
-        counts = dict(
-            self.env["debtor.dunning.notice.line"]._read_group(
+        counts = {
+            notice.id: count
+            for notice, count in self.env["debtor.dunning.notice.line"]._read_group(
                 [("notice_id", "in", notices.ids)], ["notice_id"], ["__count"]
             )
-        )
+        }
+        # Translated once, filled in per notice: thousands of notes per run.
+        text = self.env._("Issued at level %(level)s for %(count)s invoice(s).")
+        names = {level: level.name for level in notices.level_id}
         notices._dunning_log_batch(
             {
                 notice.id: Markup("<p>%s</p>")
-                % self.env._(
-                    "Issued at level %(level)s for %(count)s invoice(s).",
-                    level=notice.level_id.name,
-                    count=counts.get(notice, 0),
+                % (
+                    text
+                    % {
+                        "level": names[notice.level_id],
+                        "count": counts.get(notice.id, 0),
+                    }
                 )
                 for notice in notices
             }

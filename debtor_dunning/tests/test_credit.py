@@ -157,6 +157,22 @@ class TestCreditHold(DunningCommon):
         self.assertTrue(partner.dunning_credit_held)
         self.assertIn(notice.name, partner.dunning_credit_hold_reason)
 
+    def test_only_the_levels_that_ask_for_it_hold_credit_and_plan_calls(self):
+        # One run, two levels: only the notice at the level with the actions gets them.
+        self._climb_by_age()
+        self.levels[-1].write({"credit_hold": True, "create_call": True})
+        self._invoice(70)
+        self._invoice(10, partner=self.partner_b)
+        run = self._run()
+        high, low = self._notice_of(run), self._notice_of(run, self.partner_b)
+        self.assertEqual(high.level_id, self.levels[-1])
+        self.assertEqual(low.level_id, self.levels[0])
+        self.assertTrue(self.partner_a.with_company(self.company).dunning_credit_held)
+        self.assertFalse(self.partner_b.with_company(self.company).dunning_credit_held)
+        self.assertEqual(high.call_state, "to_do")
+        self.assertTrue(high.activity_ids)
+        self.assertFalse(low.activity_ids)
+
     def test_credit_figures_follow_odoos_credit_limit(self):
         self.company.account_use_credit_limit = True
         self.partner_a.with_company(self.company).credit_limit = 5000.0

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import TUESDAY, DunningCommon
 
@@ -358,6 +358,44 @@ class TestEscalation(DunningCommon):
         self.assertEqual(run.notice_ids.company_id, self.company)
         self.assertNotIn(foreign, run.notice_ids.line_ids.move_id)
         self.assertFalse(foreign.dunning_level_id)
+
+    def test_lines_and_positions_show_in_their_company_only(self):
+        # A notice line finds its company through its notice, a position through its
+        # journal item: no column of their own, the record rules still hold.
+        move = self._invoice(overdue=20)
+        notice = self._notice_of(self._run())
+        other = self.setup_other_company(name="Other dunning company")["company"]
+        elsewhere = new_test_user(
+            self.env,
+            login="dunning_user_elsewhere",
+            groups="base.group_user,debtor_dunning.debtor_dunning_group_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        for user, company, seen in (
+            (self.dunning_user, self.company, True),
+            (elsewhere, other, False),
+        ):
+            env = self.env(user=user, context={"allowed_company_ids": company.ids})
+            lines = env["debtor.dunning.notice.line"].search(
+                [("move_id", "=", move.id)]
+            )
+            positions = env["debtor.dunning.position"].search(
+                [("move_id", "=", move.id)]
+            )
+            self.assertEqual(bool(lines), seen, user.login)
+            self.assertEqual(bool(positions), seen, user.login)
+            if seen:
+                self.assertEqual(lines.notice_id, notice)
+                self.assertEqual(lines.company_id, self.company)
+                self.assertEqual(positions.move_id, move)
+                self.assertEqual(positions.company_id, self.company)
+                self.assertEqual(
+                    env["debtor.dunning.notice.line"].search_count(
+                        [("company_id", "=", other.id)]
+                    ),
+                    0,
+                )
 
     def test_lower_levels_ride_along_with_the_highest(self):
         old = self._invoice(overdue=40)
