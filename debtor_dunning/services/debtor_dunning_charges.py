@@ -182,7 +182,7 @@ class DebtorDunningCharges(models.AbstractModel):
     def _notice_charges(self, notice, facts):
         """What one notice claims: charge values, notes, announced costs, pay-by."""
         terms = self._prepare_charge_terms(notice, facts)
-        level = notice.level_id
+        level = terms["level"]
         charges, notes = [], []
         if level.claims_costs or level.claims_interest or level.claims_reminder_fee:
             notes += self._gate_notes(notice, terms)
@@ -215,11 +215,12 @@ class DebtorDunningCharges(models.AbstractModel):
     @api.model
     def _prepare_charge_terms(self, notice, facts):
         """The law's view of one notice: law, debtor, channel, invoices and gates."""
-        company = notice.company_id
+        # Read once per notice, then taken from the terms by what follows.
+        company, partner = notice.company_id, notice.partner_id
         laws = facts.setdefault("laws", {})  # one question per customer and company
-        key = (notice.partner_id, company)
+        key = (partner, company)
         if key not in laws:
-            laws[key] = notice.partner_id._dunning_law(company)
+            laws[key] = partner._dunning_law(company)
         law, debtor = laws[key]
         by_move = defaultdict(list)
         charge_moves = facts["charge_moves"]
@@ -236,6 +237,9 @@ class DebtorDunningCharges(models.AbstractModel):
         return {
             "law": law,
             "debtor": debtor,
+            "company": company,
+            "partner": partner,
+            "level": notice.level_id,
             "by_post": self._notice_by_post(notice),
             "by_move": by_move,
             "rounding": company.currency_id.rounding,
@@ -244,7 +248,7 @@ class DebtorDunningCharges(models.AbstractModel):
                 gate.reason is GateReason.BE_FIRST_REMINDER for gate in gates.values()
             ),
             # The descriptions are frozen on the letter: in the customer's language.
-            "names": self._in_language(Charge, notice.partner_id.lang, facts),
+            "names": self._in_language(Charge, partner.lang, facts),
             "notes": Charge,  # the reviewer's notes: in the user's language
         }
 
@@ -285,7 +289,7 @@ class DebtorDunningCharges(models.AbstractModel):
     @api.model
     def _prepare_pay_by_date(self, notice, terms):
         """The level's days to pay, never before the statutory term of the letter."""
-        level = notice.level_id
+        level = terms["level"]
         end = core_law.statutory_term_end(
             terms["law"],
             terms["debtor"],
@@ -322,7 +326,8 @@ class DebtorDunningCharges(models.AbstractModel):
     @api.model
     def _prepare_letter_currency(self, notice, facts):
         """(currency, rate from the company's): the invoices' own if they share one."""
-        company, company_currency = notice.company_id, notice.company_id.currency_id
+        company = notice.company_id
+        company_currency = company.currency_id
         ids = {line.currency_id for line in facts["lines"][notice.id]} - {None}
         if len(ids) != 1 or company_currency.id in ids:
             return company_currency, 1.0
@@ -371,7 +376,7 @@ class DebtorDunningCharges(models.AbstractModel):
                 waiting[gate].append(move.name)
         notes = [
             terms["notes"]._dunning_gate_note(
-                gate, ", ".join(sorted(names)), notice.level_id.claims_costs
+                gate, ", ".join(sorted(names)), terms["level"].claims_costs
             )
             for gate, names in sorted(
                 waiting.items(), key=lambda kv: kv[0].reason.value
@@ -385,7 +390,7 @@ class DebtorDunningCharges(models.AbstractModel):
         """The costs a 14-day letter or a Belgian first reminder must state."""
         law, debtor = terms["law"], terms["debtor"]
         kind = core_law.announcement(
-            law, debtor, notice.level_id.fourteen_day_letter, terms["first_reminder"]
+            law, debtor, terms["level"].fourteen_day_letter, terms["first_reminder"]
         )
         if not kind or not notice.policy_id.level_ids.filtered("claims_costs"):
             return _ZERO, None  # a policy that never claims costs announces none
@@ -395,10 +400,10 @@ class DebtorDunningCharges(models.AbstractModel):
             if move.id not in facts["claimed"]
         ]
         rule = core_law.cost_rule(law, debtor)
-        vat = self._cost_vat_rate(notice.company_id, rule)
+        vat = self._cost_vat_rate(terms["company"], rule)
         announced = sum(core_law.collection_costs(rule, unclaimed, vat), _ZERO)
         if announced:
-            currency = notice.company_id.currency_id
+            currency = terms["company"].currency_id
             notes.append(
                 terms["notes"]._dunning_announcement_note(kind, announced, currency)
             )
@@ -407,7 +412,7 @@ class DebtorDunningCharges(models.AbstractModel):
     @api.model
     def _prepare_cost_charges(self, notice, terms, facts, notes):
         """Cost lines: new claims by the law, earlier claims repeated (letter mode)."""
-        letter_mode = notice.company_id.dunning_charge_mode == "letter"
+        letter_mode = terms["company"].dunning_charge_mode == "letter"
         charges, new, waived = [], [], []
         for move, amount in self._principal(terms).items():
             claim = facts["claimed"].get(move.id)
@@ -450,10 +455,10 @@ class DebtorDunningCharges(models.AbstractModel):
         if not new or rule is CostRule.NONE:
             return []
         amounts = [amount for _move, amount in new]
-        vat = self._cost_vat_rate(notice.company_id, rule)
+        vat = self._cost_vat_rate(terms["company"], rule)
         parts = core_law.collection_costs(rule, amounts, vat)
         name = terms["names"]._dunning_cost_name(
-            rule, sum(amounts, _ZERO), vat, notice.company_id.currency_id
+            rule, sum(amounts, _ZERO), vat, terms["company"].currency_id
         )
         return [
             {
@@ -479,10 +484,10 @@ class DebtorDunningCharges(models.AbstractModel):
         fee = core_law.reminder_fee(
             terms["law"],
             terms["debtor"],
-            notice.level_id.claims_reminder_fee,
+            terms["level"].claims_reminder_fee,
             1 + max(earlier, default=0),
             terms["by_post"],
-            to_decimal(notice.company_id.dunning_reminder_postage),
+            to_decimal(terms["company"].dunning_reminder_postage),
         )
         if not fee:
             return []
@@ -504,10 +509,10 @@ class DebtorDunningCharges(models.AbstractModel):
         kind = core_law.interest_rate_kind(
             law,
             debtor,
-            notice.partner_id.commercial_partner_id.dunning_interest_kind
-            or notice.company_id.dunning_interest_kind,
+            terms["partner"].commercial_partner_id.dunning_interest_kind
+            or terms["company"].dunning_interest_kind,
         )
-        tables = facts["rates"][notice.company_id.id]
+        tables = facts["rates"][terms["company"].id]
         if not kind or not tables.get(kind):
             notes.append(self._no_interest_note(kind, terms))
             return []
@@ -527,7 +532,7 @@ class DebtorDunningCharges(models.AbstractModel):
             "compound": core_law.compounds_yearly(law, kind),
             "label": terms["names"]._dunning_rate_label(kind),
             "end": notice.date + _DAY,  # the notice date included
-            "rounding": notice.company_id.currency_id.rounding,
+            "rounding": terms["rounding"],
             "missing": set(),
         }
         waits = core_law.interest_waits(law, debtor)
@@ -551,7 +556,7 @@ class DebtorDunningCharges(models.AbstractModel):
             kind, no_rate, context["missing"]
         )
         for missing_kind, period in context["missing"]:
-            key = (notice.company_id, missing_kind)
+            key = (terms["company"], missing_kind)
             facts["missing_rates"][key] = min(
                 period, facts["missing_rates"].get(key, period)
             )
