@@ -68,11 +68,7 @@ class DebtorDunningNoticeLine(models.Model):
     )
     date_maturity = fields.Date(string="Due Date")
     days_overdue = fields.Integer()
-    # Not stored: the journal item's (a posted item keeps its currency), looked up
-    # instead of checked against res_currency for every line a run inserts.
-    currency_id = fields.Many2one(
-        related="move_line_id.currency_id", string="Invoice Currency"
-    )
+    currency_id = fields.Many2one("res.currency", string="Invoice Currency")
     amount_residual_currency = fields.Monetary(
         string="Open Amount", currency_field="currency_id"
     )

@@ -130,16 +130,15 @@ class DebtorDunningCharges(models.AbstractModel):
         thousands of lines, which the ORM would fetch with all their columns.
         """
         self.env["debtor.dunning.notice.line"].flush_model(
-            ["notice_id", "move_id", "date_maturity", "amount_residual", "move_line_id"]
+            ["notice_id", "move_id", "date_maturity", "amount_residual", "currency_id"]
         )
         rows = self.env.execute_query(
             SQL(
-                """SELECT l.notice_id, l.move_id, l.date_maturity, l.amount_residual,
-                          aml.currency_id
-                     FROM debtor_dunning_notice_line l
-                     JOIN account_move_line aml ON aml.id = l.move_line_id
-                    WHERE l.notice_id IN %s
-                 ORDER BY l.notice_id, l.date_maturity, l.id""",
+                """SELECT notice_id, move_id, date_maturity, amount_residual,
+                          currency_id
+                     FROM debtor_dunning_notice_line
+                    WHERE notice_id IN %s
+                 ORDER BY notice_id, date_maturity, id""",
                 tuple(notices.ids) or (0,),
             )
         )

@@ -181,6 +181,7 @@ class DebtorDunningEscalation(models.AbstractModel):
                     "escalated": escalating,
                     "date_maturity": row["due_date"],
                     "days_overdue": (day - row["due_date"]).days,
+                    "currency_id": row["currency_id"],
                     "amount_residual_currency": row["residual_currency"],
                     "amount_residual": row["residual"],
                 }
@@ -278,22 +279,22 @@ class DebtorDunningEscalation(models.AbstractModel):
                 """INSERT INTO debtor_dunning_notice_line
                        (notice_id, move_line_id, move_id, level_id, previous_level_id,
                         previous_date, previous_term_date, age_level_id, escalated,
-                        date_maturity, days_overdue, amount_residual_currency,
-                        amount_residual)
+                        date_maturity, days_overdue, currency_id,
+                        amount_residual_currency, amount_residual)
                    SELECT v.notice, v.aml, v.move, v.level,
                           v.previous, v.previous_date, v.previous_term, v.age_level,
-                          v.escalated, v.due, v.overdue, v.residual_currency,
-                          v.residual
+                          v.escalated, v.due, v.overdue, v.currency,
+                          v.residual_currency, v.residual
                      FROM unnest(%(notice)s::int[], %(aml)s::int[], %(move)s::int[],
                                  %(level)s::int[], %(previous)s::int[],
                                  %(previous_date)s::date[], %(previous_term)s::date[],
                                  %(age_level)s::int[], %(escalated)s::bool[],
                                  %(due)s::date[], %(overdue)s::int[],
-                                 %(residual_currency)s::numeric[],
+                                 %(currency)s::int[], %(residual_currency)s::numeric[],
                                  %(residual)s::numeric[])
                           AS v(notice, aml, move, level, previous, previous_date,
                                previous_term, age_level, escalated, due, overdue,
-                               residual_currency, residual)""",
+                               currency, residual_currency, residual)""",
                 **meta,
                 notice=bulk.array(notice_id for notice_id, _line in pairs),
                 aml=columns(flat, "move_line_id"),
@@ -306,6 +307,7 @@ class DebtorDunningEscalation(models.AbstractModel):
                 escalated=columns(flat, "escalated"),
                 due=columns(flat, "date_maturity"),
                 overdue=columns(flat, "days_overdue"),
+                currency=columns(flat, "currency_id"),
                 residual_currency=columns(flat, "amount_residual_currency"),
                 residual=columns(flat, "amount_residual"),
             )
