@@ -90,9 +90,10 @@ class DebtorDunningRate(models.Model):
         """
         runs = notices.run_id.filtered(lambda run: run.state == "proposal")
         # A whole proposal computed again says afresh what is missing.
+        # (The run's other notices first: thousands of them are `notices` itself.)
         runs.filtered(
             lambda run: (
-                not (run.notice_ids.filtered(lambda n: n.state != "cancel") - notices)
+                not (run.notice_ids - notices).filtered(lambda n: n.state != "cancel")
             )
         ).rate_warning = False
         labels = dict(self._fields["kind"]._description_selection(self.env))
