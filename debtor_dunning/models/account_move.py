@@ -252,21 +252,15 @@ class AccountMove(models.Model):
         Position = self.env["debtor.dunning.position"]
         column = self._POSITION_COLUMNS[fname]
         value = SQL.identifier("pos", column, to_flush=Position._fields[column])
-        # A position's invoice is its journal item's (not a column of its own).
-        item = SQL.identifier(
-            "pos", "move_line_id", to_flush=Position._fields["move_line_id"]
-        )
-        moved = SQL.identifier("aml", "move_id")
+        moved = SQL.identifier("pos", "move_id", to_flush=Position._fields["move_id"])
         where = SQL("%s = %s", moved, move_id) if move_id is not None else SQL("TRUE")
         if fname == "dunning_last_date":
             sql = SQL(
                 """SELECT %(moved)s AS move_id, MAX(%(value)s) AS value
                      FROM debtor_dunning_position pos
-                     JOIN account_move_line aml ON aml.id = %(item)s
                     WHERE %(value)s IS NOT NULL AND %(where)s
                  GROUP BY %(moved)s""",
                 value=value,
-                item=item,
                 moved=moved,
                 where=where,
             )
@@ -275,12 +269,10 @@ class AccountMove(models.Model):
                 """SELECT DISTINCT ON (%(moved)s) %(moved)s AS move_id,
                           %(value)s AS value
                      FROM debtor_dunning_position pos
-                     JOIN account_move_line aml ON aml.id = %(item)s
                      JOIN debtor_dunning_level lvl ON lvl.id = %(value)s
                     WHERE %(where)s
                  ORDER BY %(moved)s, lvl.rank DESC, lvl.id DESC""",
                 value=value,
-                item=item,
                 moved=moved,
                 where=where,
             )

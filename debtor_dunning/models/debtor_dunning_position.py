@@ -16,7 +16,7 @@ class DebtorDunningPosition(models.Model):
 
     _name = "debtor.dunning.position"
     _description = "Dunning position of a receivable line"
-    _order = "move_line_id"
+    _order = "move_id, move_line_id"
     _check_company_auto = True
     # Written set-based for tens of thousands of debts at once: no who/when columns
     # (and their foreign keys); the notice it points to says who and when.
@@ -25,11 +25,12 @@ class DebtorDunningPosition(models.Model):
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, ondelete="cascade"
     )
-    # Not stored: the journal item's. A copy of each cost a foreign key check (and
-    # an index entry) per position a run wrote; the invoice's level and the record
-    # rules find them through the journal item.
-    move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice")
-    company_id = fields.Many2one(related="move_line_id.company_id")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
+    )
+    # Not stored: the invoice's. A copy cost a foreign key check per position
+    # written; the record rules find a position's company through its invoice.
+    company_id = fields.Many2one(related="move_id.company_id")
     level_id = fields.Many2one(
         "debtor.dunning.level", help="The level its last escalating notice reached."
     )
@@ -68,8 +69,8 @@ class DebtorDunningPosition(models.Model):
     def _dunning_upsert(self, values):
         """Insert or update positions, one statement: {move line id: values}.
 
-        values: level_id (None keeps the current level), last_date, term_date,
-        notice_id. An upsert that meets a
+        values: move_id (of the journal item), level_id (None keeps the current
+        level), last_date, term_date, notice_id. An upsert that meets a
         position another transaction wrote since this one started raises a
         serialization failure: the caller retries later.
         """
@@ -79,17 +80,21 @@ class DebtorDunningPosition(models.Model):
         self.env.execute_query(
             SQL(
                 """INSERT INTO debtor_dunning_position AS pos
-                       (move_line_id, level_id, last_date, term_date, notice_id)
-                   SELECT v.line_id, v.level_id, v.last_date, v.term_date, v.notice_id
-                     FROM unnest(%(line)s::int[], %(level)s::int[], %(last)s::date[],
-                                 %(term)s::date[], %(notice)s::int[])
-                          AS v(line_id, level_id, last_date, term_date, notice_id)
+                       (move_line_id, move_id, level_id, last_date, term_date,
+                        notice_id)
+                   SELECT v.line_id, v.move_id, v.level_id, v.last_date, v.term_date,
+                          v.notice_id
+                     FROM unnest(%(line)s::int[], %(move)s::int[], %(level)s::int[],
+                                 %(last)s::date[], %(term)s::date[], %(notice)s::int[])
+                          AS v(line_id, move_id, level_id, last_date, term_date,
+                               notice_id)
               ON CONFLICT (move_line_id) DO UPDATE
                       SET level_id = COALESCE(EXCLUDED.level_id, pos.level_id),
                           last_date = EXCLUDED.last_date,
                           term_date = EXCLUDED.term_date,
                           notice_id = EXCLUDED.notice_id""",
                 line=bulk.array(ids),
+                move=bulk.array(values[i]["move_id"] for i in ids),
                 level=bulk.array(values[i]["level_id"] for i in ids),
                 last=bulk.array(values[i]["last_date"] for i in ids),
                 term=bulk.array(values[i]["term_date"] for i in ids),

@@ -353,7 +353,7 @@ class DebtorDunningIssuing(models.AbstractModel):
         notices.flush_recordset(["date", "pay_by_date"])
         rows = self.env.execute_query_dict(
             SQL(
-                """SELECT l.move_line_id, l.escalated,
+                """SELECT l.move_line_id, l.move_id, l.escalated,
                           l.level_id, lvl.rank AS rank,
                           COALESCE(prev.rank, 0) AS previous_rank,
                           n.id AS notice_id, n.date, n.pay_by_date
@@ -374,6 +374,7 @@ class DebtorDunningIssuing(models.AbstractModel):
                 row["pay_by_date"],
             )
             values[row["move_line_id"]] = {
+                "move_id": row["move_id"],
                 "level_id": row["level_id"] if row["escalated"] else None,
                 "last_date": after.last_notice_date,
                 "term_date": after.term_end,

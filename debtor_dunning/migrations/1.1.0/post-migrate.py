@@ -10,8 +10,8 @@ def migrate(cr, version):
         # Each dunned journal item's position; its term is its last notice's pay-by.
         cr.execute(
             """INSERT INTO debtor_dunning_position
-                   (move_line_id, level_id, last_date, term_date, notice_id)
-               SELECT aml.id, aml.dunning_level_id,
+                   (move_line_id, move_id, level_id, last_date, term_date, notice_id)
+               SELECT aml.id, aml.move_id, aml.dunning_level_id,
                       aml.dunning_last_date, last.pay_by_date, last.id
                  FROM account_move_line aml
             LEFT JOIN LATERAL (

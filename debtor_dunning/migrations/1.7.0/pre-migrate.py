@@ -1,10 +1,9 @@
 """1.7.0: notice lines and positions no longer copy what they can look up.
 
-A notice line's company is its notice's; a position's invoice and company are its
-journal item's. Each copy was a column with a foreign key that a run checked for
-every line it inserted and every position it wrote (52,000 of each on a first run
-of the 100,000-invoice benchmark), and an index to maintain. The columns go, and
-their indexes and keys with them.
+A notice line's company is its notice's, a position's its invoice's. Each copy was a
+column with a foreign key that a run checked for every line it inserted and every
+position it wrote (52,000 of each on a first run of the 100,000-invoice benchmark),
+and an index to maintain. The columns go, and their indexes and keys with them.
 """
 
 from odoo.tools import SQL
@@ -12,7 +11,7 @@ from odoo.tools.sql import column_exists
 
 _COPIES = {
     "debtor_dunning_notice_line": ["company_id"],
-    "debtor_dunning_position": ["move_id", "company_id"],
+    "debtor_dunning_position": ["company_id"],
 }
 
 
