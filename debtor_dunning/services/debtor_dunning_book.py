@@ -114,7 +114,8 @@ class DebtorDunningBook(models.AbstractModel):
         gives them, without reading each column's name again for every row."""
         rows = self.env.execute_query(query)
         names = [column.name for column in self.env.cr.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        # as many values as names: zip's strict= would parse a keyword per row
+        return [dict(zip(names, row)) for row in rows]  # noqa: B905
 
     @api.model
     def _core_item(self, row, rounding, ladder_length, residual=None):
@@ -153,12 +154,12 @@ class DebtorDunningBook(models.AbstractModel):
                 LEFT JOIN (SELECT n.partner_id, MAX(n.date) AS day
                              FROM debtor_dunning_notice n
                             WHERE n.company_id = %(company)s AND n.state = 'issued'
-                              AND n.partner_id = ANY(%(partners)s)
+                              AND n.partner_id = ANY(%(partners)s::int[])
                          GROUP BY n.partner_id) last ON last.partner_id = p.id
-                    WHERE p.id = ANY(%(partners)s)""",
+                    WHERE p.id = ANY(%(partners)s::int[])""",
                 company_key=str(company.id),
                 company=company.id,
-                partners=list(partner_ids),
+                partners=bulk.array(partner_ids),
             )
         )
         customers = {row["partner_id"]: dict(row, credit=0.0, habit=0) for row in rows}
@@ -196,10 +197,11 @@ class DebtorDunningBook(models.AbstractModel):
                       AND acc.account_type = 'asset_receivable'
                       AND NOT aml.reconciled
                       AND aml.amount_residual < 0
-                      AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)
+                      AND COALESCE(p.commercial_partner_id, p.id)
+                          = ANY(%(partners)s::int[])
                  GROUP BY 1""",
                 company=company.id,
-                partners=list(partner_ids),
+                partners=bulk.array(partner_ids),
             )
         )
         return {row["partner_id"]: row["credit"] for row in rows}
@@ -231,12 +233,13 @@ class DebtorDunningBook(models.AbstractModel):
                       AND aml.reconciled
                       AND aml.balance > 0
                       AND m.move_type IN ('out_invoice', 'out_receipt')
-                      AND COALESCE(p.commercial_partner_id, p.id) = ANY(%(partners)s)
+                      AND COALESCE(p.commercial_partner_id, p.id)
+                          = ANY(%(partners)s::int[])
                  GROUP BY aml.id, 1
                    HAVING MAX(apr.max_date) > %(since)s
                       AND MAX(apr.max_date) <= %(as_of)s""",
                 company=company.id,
-                partners=list(partner_ids),
+                partners=bulk.array(partner_ids),
                 since=since,
                 as_of=as_of,
             )
