@@ -742,8 +742,17 @@ def test_an_impossible_policy_is_refused(fields):
         {"residual": Decimal(0)},
         {"residual": Decimal(-5)},
         {"residual": 100.0},
+        {"residual": Decimal("NaN")},
+        {"residual": Decimal("Infinity")},
+        {"residual": 100},
         {"level_rank": -1},
+        {"level_rank": True},
+        {"level_rank": 1.0},
         {"due_date": datetime(2025, 3, 4, 12, 0)},  # noqa: DTZ001 - a wrong input
+        {"due_date": "2025-03-04"},
+        {"last_notice_date": datetime(2025, 3, 4, 12, 0)},  # noqa: DTZ001
+        {"hold": Hold.PROMISE, "hold_until": "2025-03-04"},
+        {"term_end": 20250304},
     ],
 )
 def test_an_impossible_item_is_refused(fields):
@@ -751,8 +760,33 @@ def test_an_impossible_item_is_refused(fields):
         replace(item(10), **fields)
 
 
+class _Date(date):
+    """A date of another class (as a frozen clock's): still a date."""
+
+
+class _Decimal(Decimal):
+    pass
+
+
+def test_an_item_of_subclassed_dates_and_amounts_is_accepted():
+    day = _Date(2025, 3, 4)
+    fields = {"residual": _Decimal("10.00"), "due_date": day, "term_end": day}
+    assert replace(item(10), last_notice_date=day, **fields).term_end == day
+    assert Customer("C1", open_credit=_Decimal(0), last_notice_date=day)
+
+
 @pytest.mark.parametrize(
-    "fields", [{"tolerance_days": -1}, {"open_credit": Decimal(-1)}]
+    "fields",
+    [
+        {"tolerance_days": -1},
+        {"tolerance_days": True},
+        {"tolerance_days": 1.5},
+        {"open_credit": Decimal(-1)},
+        {"open_credit": Decimal("NaN")},
+        {"open_credit": 5.0},
+        {"last_notice_date": datetime(2025, 3, 4, 12, 0)},  # noqa: DTZ001
+        {"last_notice_date": "2025-03-04"},
+    ],
 )
 def test_an_impossible_customer_is_refused(fields):
     with pytest.raises(DunningRuleError):

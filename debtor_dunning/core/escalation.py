@@ -120,13 +120,25 @@ class Item:
     term_end: date | None = None  # last day of the term its last notice gave
 
     def __post_init__(self):
-        if require_amount(self.residual, "residual") == 0:
-            raise DunningRuleError("residual must be positive, got 0")
-        require_count(self.level_rank, "level_rank")
-        require_date(self.due_date, "due_date")
-        for name in ("last_notice_date", "hold_until", "term_end"):
-            if getattr(self, name) is not None:
-                require_date(getattr(self, name), name)
+        # A run builds an item per open invoice: what is exactly of the expected type
+        # and in range is checked here at once; anything else goes to the full checks,
+        # which accept subclasses and say what is wrong.
+        residual, level_rank = self.residual, self.level_rank
+        if not (type(residual) is Decimal and residual.is_finite() and residual > 0):
+            require_amount(residual, "residual")
+            if residual == 0:
+                raise DunningRuleError("residual must be positive, got 0")
+        if type(level_rank) is not int or level_rank < 0:
+            require_count(level_rank, "level_rank")
+        if type(self.due_date) is not date:
+            require_date(self.due_date, "due_date")
+        last, until, term = self.last_notice_date, self.hold_until, self.term_end
+        if last is not None and type(last) is not date:
+            require_date(last, "last_notice_date")
+        if until is not None and type(until) is not date:
+            require_date(until, "hold_until")
+        if term is not None and type(term) is not date:
+            require_date(term, "term_end")
 
     def hold_on(self, day: date) -> Hold | None:
         """The hold that applies on `day`, if any."""
@@ -145,10 +157,18 @@ class Customer:
     last_notice_date: date | None = None
 
     def __post_init__(self):
-        require_count(self.tolerance_days, "tolerance_days")
-        require_amount(self.open_credit, "open_credit")
-        if self.last_notice_date is not None:
-            require_date(self.last_notice_date, "last_notice_date")
+        # As Item's: exact types at once, anything else through the full checks.
+        tolerance, credit, last = (
+            self.tolerance_days,
+            self.open_credit,
+            self.last_notice_date,
+        )
+        if type(tolerance) is not int or tolerance < 0:
+            require_count(tolerance, "tolerance_days")
+        if not (type(credit) is Decimal and credit.is_finite() and credit >= 0):
+            require_amount(credit, "open_credit")
+        if last is not None and type(last) is not date:
+            require_date(last, "last_notice_date")
 
 
 @dataclass(frozen=True, slots=True)

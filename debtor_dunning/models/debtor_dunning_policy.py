@@ -239,13 +239,12 @@ class DebtorDunningPolicy(models.Model):
             if policy.default_for
         }
         company_law = company.dunning_law_country or law.Law.OTHER
-        result = {}
-        for partner_id, facts in customers.items():
-            debtor_type = facts.get("debtor_type")
+
+        def policy_for(policy_id, debtor_type, country_code, law_country):
             governing = law.governing_law(
                 debtor_type,
-                law.law_of_country(facts.get("country_code")),
-                facts.get("law_country") or None,
+                law.law_of_country(country_code),
+                law_country or None,
                 company_law,
             )
             keys = (
@@ -254,11 +253,24 @@ class DebtorDunningPolicy(models.Model):
                 ("all", governing),
                 ("all", False),
             )
-            policy = by_id.get(facts.get("policy_id")) or next(
+            return by_id.get(policy_id) or next(
                 (defaults[key] for key in keys if key in defaults), None
             )
-            if policy:
-                result[partner_id] = policy
+
+        # Thousands of customers share a few combinations of these facts: each
+        # combination is decided once.
+        decided, result = {}, {}
+        for partner_id, facts in customers.items():
+            key = (
+                facts.get("policy_id"),
+                facts.get("debtor_type"),
+                facts.get("country_code"),
+                facts.get("law_country"),
+            )
+            if key not in decided:
+                decided[key] = policy_for(*key)
+            if decided[key]:
+                result[partner_id] = decided[key]
         return result
 
     def _dunning_covers_account(self, account_id):

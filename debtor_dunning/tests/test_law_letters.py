@@ -302,6 +302,35 @@ class TestLawLetters(DunningCommon):
         self.assertNotIn("6:96", text)
         self.assertNotIn("6:119", text)
 
+    def test_a_run_gives_each_customer_the_policy_it_has_alone(self):
+        # The run asks for all its customers at once (and decides each combination
+        # of facts once): own policy, debtor type, country and named law all count.
+        Policy = self.env["debtor.dunning.policy"]
+        be_business_policy = self.be_policy.copy(
+            {"name": "Businesses (BE)", "default_for": "business", "default_law": "be"}
+        )
+        self.be_business.dunning_law_country = "be"
+        self.us_business.with_company(self.company).dunning_policy_id = self.nl_policy
+        customers = (
+            self.nl_consumer
+            | self.be_consumer
+            | self.nl_business
+            | self.be_business
+            | self.us_business
+        )
+        self.env.flush_all()  # _customers reads them in SQL
+        facts = self.env["debtor.dunning.book"]._customers(
+            self.company, customers.ids, TUESDAY
+        )
+        together = Policy._dunning_policy_of(self.company, facts)
+        alone = [customer._dunning_policy(self.company) for customer in customers]
+        self.assertEqual([together.get(c.id, Policy) for c in customers], alone)
+        self.assertEqual(
+            alone[:2] + alone[3:],
+            [self.nl_policy, self.be_policy, be_business_policy, self.nl_policy],
+        )
+        self.assertNotIn(alone[2], (self.nl_policy, self.be_policy, be_business_policy))
+
     def test_belgian_reminder_fee_and_interest_cap(self):
         self.company.dunning_reminder_postage = 1.35
         self.be_consumer.dunning_interest_kind = "contractual"
