@@ -39,6 +39,7 @@ _READS = {
         "dunning_blocked",
         "dunning_tolerance_days",
         "dunning_policy_id",
+        "dunning_law_country",
         "country_id",
     ],
     "debtor.dunning.position": ["move_line_id", "level_id", "last_date", "term_date"],
