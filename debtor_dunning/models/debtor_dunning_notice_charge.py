@@ -10,7 +10,7 @@ from . import bulk, guard
 # The charge lines of notices go; their waivers are returned to keep them.
 _DROP_SQL = """
     DELETE FROM debtor_dunning_notice_charge
-     WHERE notice_id = ANY(%(notices)s)
+     WHERE notice_id = ANY(%(notices)s::int[])
  RETURNING id, notice_id, move_id, kind, waived, waive_reason, waived_by_id,
            waived_date
 """
@@ -61,9 +61,9 @@ _CLAIMED_SQL = """
       JOIN debtor_dunning_notice n ON n.id = c.notice_id
      WHERE c.kind = 'cost'
        AND c.amount > 0
-       AND c.move_id = ANY(%(moves)s)
+       AND c.move_id = ANY(%(moves)s::int[])
        AND n.state = 'issued'
-       AND n.id != ALL(%(notices)s)
+       AND n.id != ALL(%(notices)s::int[])
   ORDER BY n.date, n.id, c.id
 """
 
@@ -74,10 +74,10 @@ _INVOICED_SQL = """
       JOIN debtor_dunning_notice n ON n.id = c.notice_id
      WHERE c.kind = 'interest'
        AND c.waived IS NOT TRUE
-       AND c.move_id = ANY(%(moves)s)
+       AND c.move_id = ANY(%(moves)s::int[])
        AND n.state = 'issued'
        AND n.charge_move_id IS NOT NULL
-       AND n.id != ALL(%(notices)s)
+       AND n.id != ALL(%(notices)s::int[])
   GROUP BY c.move_id
 """
 
@@ -145,7 +145,9 @@ class DebtorDunningNoticeCharge(models.Model):
         computation never takes back a waiver.
         """
         self.flush_model()
-        rows = self.env.execute_query_dict(SQL(_DROP_SQL, notices=notices.ids))
+        rows = self.env.execute_query_dict(
+            SQL(_DROP_SQL, notices=bulk.array(notices.ids))
+        )
         self.browse([row["id"] for row in rows]).invalidate_recordset()
         kept = {
             (row["notice_id"], row["move_id"], row["kind"]): {
@@ -177,7 +179,9 @@ class DebtorDunningNoticeCharge(models.Model):
         """
         self.flush_model()
         claimed = {}
-        query = SQL(_CLAIMED_SQL, moves=moves.ids, notices=notices.ids)
+        query = SQL(
+            _CLAIMED_SQL, moves=bulk.array(moves.ids), notices=bulk.array(notices.ids)
+        )
         for row in self.env.execute_query_dict(query):
             claim = claimed.setdefault(row["move_id"], row)
             claim["waived"] = claim["waived"] or row["waived"]
@@ -187,7 +191,9 @@ class DebtorDunningNoticeCharge(models.Model):
     def _dunning_invoiced_interest(self, moves, notices):
         """{invoice id: interest on posted charge invoices of other notices}."""
         self.flush_model()
-        query = SQL(_INVOICED_SQL, moves=moves.ids, notices=notices.ids)
+        query = SQL(
+            _INVOICED_SQL, moves=bulk.array(moves.ids), notices=bulk.array(notices.ids)
+        )
         return {
             row["move_id"]: row["amount"] for row in self.env.execute_query_dict(query)
         }

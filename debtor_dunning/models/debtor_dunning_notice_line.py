@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core import law
-from . import guard
+from . import bulk, guard
 
 # Issued notices that listed the invoices before: the legal terms count from them, and
 # the letters name them.
@@ -15,9 +15,9 @@ _EARLIER_SQL = """
       FROM debtor_dunning_notice_line l
       JOIN debtor_dunning_notice n ON n.id = l.notice_id
       JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
-     WHERE l.move_id = ANY(%(moves)s)
+     WHERE l.move_id = ANY(%(moves)s::int[])
        AND n.state = 'issued'
-       AND n.id != ALL(%(notices)s)
+       AND n.id != ALL(%(notices)s::int[])
   ORDER BY n.date, n.id
 """
 
@@ -148,7 +148,9 @@ class DebtorDunningNoticeLine(models.Model):
             self.env[model].flush_model()
         self.env["debtor.dunning.level"].flush_model(["fourteen_day_letter"])
         earlier = defaultdict(list)
-        query = SQL(_EARLIER_SQL, moves=moves.ids, notices=notices.ids)
+        query = SQL(
+            _EARLIER_SQL, moves=bulk.array(moves.ids), notices=bulk.array(notices.ids)
+        )
         for row in self.env.execute_query_dict(query):
             earlier[row["move_id"]].append(row)
         return earlier

@@ -137,9 +137,9 @@ class DebtorDunningCharges(models.AbstractModel):
                 """SELECT notice_id, move_id, date_maturity, amount_residual,
                           currency_id
                      FROM debtor_dunning_notice_line
-                    WHERE notice_id IN %s
+                    WHERE notice_id = ANY(%s::int[])
                  ORDER BY notice_id, date_maturity, id""",
-                tuple(notices.ids) or (0,),
+                bulk.array(notices.ids),
             )
         )
         moves = self.env["account.move"].browse({row[1] for row in rows})
@@ -165,17 +165,26 @@ class DebtorDunningCharges(models.AbstractModel):
             ),
             "claimed": Charge._dunning_claimed_costs(moves, notices),
             "invoiced": Charge._dunning_invoiced_interest(moves, notices),
-            # Charge invoices bear no costs or interest themselves.
-            "charge_moves": set(
-                self.env["debtor.dunning.notice"]
-                .sudo()
-                .search([("charge_move_id", "in", moves.ids)])
-                .charge_move_id.ids
-            ),
+            "charge_moves": self._charge_moves(moves),
             "rates": {c.id: Rate._dunning_rate_table(c) for c in notices.company_id},
             "missing_rates": {},
             "fx": {},
         }
+
+    @api.model
+    def _charge_moves(self, moves):
+        """The ids of `moves` that are charge invoices of notices: they bear no costs
+        or interest themselves. Any notice's, whoever may read it (hence no record
+        rules)."""
+        self.env["debtor.dunning.notice"].flush_model(["charge_move_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT charge_move_id FROM debtor_dunning_notice
+                    WHERE charge_move_id = ANY(%s::int[])""",
+                bulk.array(moves.ids),
+            )
+        )
+        return {row[0] for row in rows}
 
     @api.model
     def _notice_charges(self, notice, facts):

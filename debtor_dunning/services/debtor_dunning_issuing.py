@@ -76,48 +76,51 @@ class DebtorDunningIssuing(models.AbstractModel):
         self.env["debtor.dunning.book"]._flush_reads()
         notices.flush_recordset()
         self.env["debtor.dunning.notice.line"].flush_model()
-        rows = self.env.execute_query_dict(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT l.id AS line_id, l.move_line_id AS aml, n.date AS day
+                """SELECT l.id, l.move_line_id, n.date
                      FROM debtor_dunning_notice_line l
                      JOIN debtor_dunning_notice n ON n.id = l.notice_id
-                    WHERE n.id IN %s""",
-                tuple(notices.ids),
+                    WHERE n.id = ANY(%s::int[])""",
+                bulk.array(notices.ids),
             )
         )
+        # {journal item id: (settled, hold, hold until, last notice date)}
         locked = {
-            row["aml"]: row
-            for row in self.env.execute_query_dict(
+            aml_id: facts
+            for aml_id, *facts in self.env.execute_query(
                 SQL(
-                    """SELECT aml.id AS aml,
-                              aml.reconciled OR aml.amount_residual <= 0 AS settled,
-                              m.dunning_hold AS hold,
-                              m.dunning_hold_until AS hold_until,
-                              pos.last_date AS last_date
+                    """SELECT aml.id,
+                              aml.reconciled OR aml.amount_residual <= 0,
+                              m.dunning_hold, m.dunning_hold_until, pos.last_date
                          FROM account_move_line aml
                          JOIN account_move m ON m.id = aml.move_id
                     LEFT JOIN debtor_dunning_position pos
                            ON pos.move_line_id = aml.id
-                        WHERE aml.id IN %s
+                        WHERE aml.id = ANY(%s::int[])
                      ORDER BY aml.id
                           FOR NO KEY UPDATE OF aml SKIP LOCKED""",
-                    tuple({row["aml"] for row in rows}),
+                    bulk.array({aml_id for _line_id, aml_id, _day in rows}),
                 )
             )
         }
-        stale = {}
-        for row in rows:
-            now = locked.get(row["aml"])
-            reason = escalation.stale(
-                now is not None,
-                bool(now and now["settled"]),
-                now and now["hold"] and Hold(now["hold"]),
-                now and now["hold_until"],
-                now and now["last_date"],
-                row["day"],
-            )
-            if reason:
-                stale[row["line_id"]] = reason
+        # The core is asked once per combination of facts: most lines share one.
+        verdicts, stale = {}, {}
+        for line_id, aml_id, day in rows:
+            now = locked.get(aml_id)
+            key = (day, *now) if now is not None else (day,)
+            if key not in verdicts:
+                settled, hold, hold_until, last_date = now or (False, None, None, None)
+                verdicts[key] = escalation.stale(
+                    now is not None,
+                    bool(settled),
+                    hold and Hold(hold),
+                    hold_until,
+                    last_date,
+                    day,
+                )
+            if verdicts[key]:
+                stale[line_id] = verdicts[key]
         Line = self.env["debtor.dunning.notice.line"]
         dropped = Line.browse(list(stale))
         reasons = defaultdict(list)
@@ -139,8 +142,8 @@ class DebtorDunningIssuing(models.AbstractModel):
             for row in self.env.execute_query(
                 SQL(
                     """SELECT DISTINCT notice_id FROM debtor_dunning_notice_line
-                        WHERE notice_id IN %s AND escalated""",
-                    tuple(notices.ids),
+                        WHERE notice_id = ANY(%s::int[]) AND escalated""",
+                    bulk.array(notices.ids),
                 )
             )
         }
@@ -162,7 +165,8 @@ class DebtorDunningIssuing(models.AbstractModel):
                           SET amount_residual = aml.amount_residual,
                               amount_residual_currency = aml.amount_residual_currency
                          FROM account_move_line aml
-                        WHERE l.notice_id IN %(ids)s AND aml.id = l.move_line_id
+                        WHERE l.notice_id = ANY(%(ids)s::int[])
+                          AND aml.id = l.move_line_id
                           AND (l.amount_residual
                                    IS DISTINCT FROM aml.amount_residual
                                OR l.amount_residual_currency
@@ -181,7 +185,7 @@ class DebtorDunningIssuing(models.AbstractModel):
                             WHERE l.notice_id IN (SELECT notice_id FROM changed)
                          GROUP BY l.notice_id) s
                     WHERE n.id = s.notice_id""",
-                ids=tuple(notices.ids),
+                ids=bulk.array(notices.ids),
                 shrunk=bulk.array(shrunk),
             )
         )
@@ -246,34 +250,40 @@ class DebtorDunningIssuing(models.AbstractModel):
         """The reviewer may have moved a notice's level: its escalating lines follow
         (core.escalation.reviewed_ranks). Read and written in one statement each."""
         notices.flush_recordset(["level_id"])
-        rows = self.env.execute_query_dict(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT l.id AS line_id, l.notice_id, ll.rank AS line_rank,
-                          nl.rank AS notice_rank, n.policy_id
+                """SELECT l.notice_id, l.id, ll.rank, nl.rank, n.policy_id
                      FROM debtor_dunning_notice_line l
                      JOIN debtor_dunning_notice n ON n.id = l.notice_id
                      JOIN debtor_dunning_level nl ON nl.id = n.level_id
                      JOIN debtor_dunning_level ll ON ll.id = l.level_id
-                    WHERE l.notice_id IN %s AND l.escalated
+                    WHERE l.notice_id = ANY(%s::int[]) AND l.escalated
                  ORDER BY l.notice_id, l.id""",
-                tuple(notices.ids),
+                bulk.array(notices.ids),
             )
         )
-        by_notice = defaultdict(list)
-        for row in rows:
-            by_notice[row["notice_id"]].append(row)
+        # {notice id: ([line id], [line rank], notice rank, policy id)}
+        by_notice = {}
+        for notice_id, line_id, line_rank, notice_rank, policy_id in rows:
+            if notice_id not in by_notice:
+                by_notice[notice_id] = ([], [], notice_rank, policy_id)
+            by_notice[notice_id][0].append(line_id)
+            by_notice[notice_id][1].append(line_rank)
         level_of = {
             (level.policy_id.id, level.rank): level.id
             for level in notices.policy_id.level_ids
         }
-        changes = {}
-        for lines in by_notice.values():
-            ranks = escalation.reviewed_ranks(
-                tuple(line["line_rank"] for line in lines), lines[0]["notice_rank"]
-            )
-            for line, rank in zip(lines, ranks, strict=True):
-                if rank != line["line_rank"]:
-                    changes[line["line_id"]] = level_of[line["policy_id"], rank]
+        # The core is asked once per combination: most notices share a handful.
+        reviewed, changes = {}, {}
+        for line_ids, line_ranks, notice_rank, policy_id in by_notice.values():
+            key = (tuple(line_ranks), notice_rank)
+            if key not in reviewed:
+                reviewed[key] = escalation.reviewed_ranks(*key)
+            for line_id, before, rank in zip(
+                line_ids, line_ranks, reviewed[key], strict=True
+            ):
+                if rank != before:
+                    changes[line_id] = level_of[policy_id, rank]
         if changes:
             self.env.execute_query(
                 SQL(
@@ -305,8 +315,8 @@ class DebtorDunningIssuing(models.AbstractModel):
                           lvl.create_call
                      FROM debtor_dunning_notice n
                      JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
-                    WHERE n.id IN %s""",
-                tuple(notices.ids),
+                    WHERE n.id = ANY(%s::int[])""",
+                bulk.array(notices.ids),
             )
         )
         mailable = notices.partner_id._dunning_mailable()
@@ -351,34 +361,46 @@ class DebtorDunningIssuing(models.AbstractModel):
     def _write_positions(self, notices):
         """Each listed debt's new position (core.escalation.after_notice)."""
         notices.flush_recordset(["date", "pay_by_date"])
-        rows = self.env.execute_query_dict(
+        rows = self.env.execute_query(
             SQL(
-                """SELECT l.move_line_id, l.move_id, l.escalated,
-                          l.level_id, lvl.rank AS rank,
-                          COALESCE(prev.rank, 0) AS previous_rank,
-                          n.id AS notice_id, n.date, n.pay_by_date
+                """SELECT l.move_line_id, l.move_id, l.escalated, l.level_id,
+                          lvl.rank, COALESCE(prev.rank, 0), n.id, n.date,
+                          n.pay_by_date
                      FROM debtor_dunning_notice_line l
                      JOIN debtor_dunning_notice n ON n.id = l.notice_id
                 LEFT JOIN debtor_dunning_level lvl ON lvl.id = l.level_id
                 LEFT JOIN debtor_dunning_level prev ON prev.id = l.previous_level_id
-                    WHERE l.notice_id IN %s""",
-                tuple(notices.ids),
+                    WHERE l.notice_id = ANY(%s::int[])""",
+                bulk.array(notices.ids),
             )
         )
+        # The core is asked once per combination of its inputs: a run's tens of
+        # thousands of lines share a handful (level, date and term of their notice).
+        after = {}
         values = {}
-        for row in rows:
-            after = escalation.after_notice(
-                escalation.Position(level_rank=row["previous_rank"]),
-                row["rank"] if row["escalated"] else None,
-                row["date"],
-                row["pay_by_date"],
-            )
-            values[row["move_line_id"]] = {
-                "move_id": row["move_id"],
-                "level_id": row["level_id"] if row["escalated"] else None,
-                "last_date": after.last_notice_date,
-                "term_date": after.term_end,
-                "notice_id": row["notice_id"],
+        for (
+            aml_id,
+            move_id,
+            escalated,
+            level_id,
+            rank,
+            previous,
+            notice,
+            day,
+            term,
+        ) in rows:
+            key = (previous, rank if escalated else None, day, term)
+            if key not in after:
+                after[key] = escalation.after_notice(
+                    escalation.Position(level_rank=previous), *key[1:]
+                )
+            position = after[key]
+            values[aml_id] = {
+                "move_id": move_id,
+                "level_id": level_id if escalated else None,
+                "last_date": position.last_notice_date,
+                "term_date": position.term_end,
+                "notice_id": notice,
             }
         self.env["debtor.dunning.position"]._dunning_upsert(values)
 
