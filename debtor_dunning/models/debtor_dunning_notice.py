@@ -656,8 +656,8 @@ class DebtorDunningNotice(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """SELECT DISTINCT move_id FROM debtor_dunning_notice_line
-                    WHERE notice_id IN %s""",
-                tuple(self.ids) or (0,),
+                    WHERE notice_id = ANY(%s::int[])""",
+                bulk.array(self.ids),
             )
         )
         return self.env["account.move"].browse(sorted(row[0] for row in rows))

@@ -649,14 +649,16 @@ class DebtorDunningCharges(models.AbstractModel):
         # The reviewer may have changed the level, lines may have been dropped, and
         # the channel is known now (the terms count from it).
         self._compute_charges(notices)
-        self._post_charge_moves(
-            notices.filtered(
-                lambda n: (
-                    n.company_id.dunning_charge_mode == "invoice"
-                    and not n.charge_move_id
+        # Decided per company first: thousands of notices, a company or two.
+        booking = notices.company_id.filtered(
+            lambda company: company.dunning_charge_mode == "invoice"
+        )
+        if booking:
+            self._post_charge_moves(
+                notices.filtered(
+                    lambda n: n.company_id in booking and not n.charge_move_id
                 )
             )
-        )
 
     @api.model
     def _interrupt_limitation(self, notices):
@@ -666,9 +668,15 @@ class DebtorDunningCharges(models.AbstractModel):
         service issues notices in SQL, and an ORM recompute of tens of thousands of
         invoices would take longer than the whole run.
         """
-        moves = notices.filtered(
-            "level_id.interrupts_limitation"
-        )._dunning_listed_moves()
+        # Per level, not per notice: a run issues thousands at a handful of levels.
+        interrupting = notices.browse().concat(
+            *(
+                level_notices
+                for level, level_notices in notices.grouped("level_id").items()
+                if level.interrupts_limitation
+            )
+        )
+        moves = interrupting._dunning_listed_moves()
         if moves:
             self.env["account.move"]._dunning_write_limitation_dates(moves)
 
