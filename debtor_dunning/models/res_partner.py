@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from .. import compat
 from ..core import credit, law
 from ..core.money import to_decimal
-from . import guard, schema
+from . import bulk, guard, schema
 from .debtor_dunning_rate import RATE_KINDS
 from .res_company import LAW_COUNTRIES
 
@@ -581,20 +581,62 @@ class ResPartner(models.Model):
 
         The one adapter for "which law governs this customer": a consumer the law of
         the country he lives in, a business the law it names, else the company's
-        (core.law.governing_law).
+        (core.law.governing_law). `_dunning_laws` asks the same of thousands.
         """
         self.ensure_one()
         commercial = self.commercial_partner_id
-        debtor = law.Debtor(
-            commercial.dunning_debtor_type or commercial._dunning_default_debtor_type()
+        return self._dunning_law_of(
+            commercial.dunning_debtor_type or commercial._dunning_default_debtor_type(),
+            commercial.country_id.code,
+            commercial.dunning_law_country,
+            company,
         )
+
+    @api.model
+    def _dunning_law_of(self, debtor_type, country_code, named, company):
+        """(Law, Debtor) of a customer's debts to `company` from its commercial
+        partner's facts: its debtor type, country code and named law."""
+        debtor = law.Debtor(debtor_type)
         governing = law.governing_law(
             debtor,
-            law.law_of_country(commercial.country_id.code),
-            commercial.dunning_law_country or None,
+            law.law_of_country(country_code),
+            named or None,
             company.dunning_law_country or law.Law.OTHER,
         )
         return governing, debtor
+
+    def _dunning_laws(self, company):
+        """{partner id: (Law, Debtor)}: `_dunning_law` of these customers at once.
+
+        A run's notices have thousands of customers: their facts are read in one
+        query and the law decided once per combination of them. Read in SQL like
+        the run's book (debtor.dunning.book._customers), not through the record
+        rules: the caller reads these customers' notices.
+        """
+        fnames = ["commercial_partner_id", "dunning_debtor_type", "country_id"]
+        self.flush_model([*fnames, "dunning_law_country", "is_company"])
+        self.env["res.country"].flush_model(["code"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id, c.id, c.dunning_debtor_type, country.code,
+                          c.dunning_law_country
+                     FROM res_partner p
+                     JOIN res_partner c
+                       ON c.id = COALESCE(p.commercial_partner_id, p.id)
+                LEFT JOIN res_country country ON country.id = c.country_id
+                    WHERE p.id = ANY(%s::int[])""",
+                bulk.array(self.ids),
+            )
+        )
+        decided, laws = {}, {}
+        for partner_id, commercial_id, debtor_type, code, named in rows:
+            if not debtor_type:
+                debtor_type = self.browse(commercial_id)._dunning_default_debtor_type()
+            key = (debtor_type, code, named)
+            if key not in decided:
+                decided[key] = self._dunning_law_of(*key, company)
+            laws[partner_id] = decided[key]
+        return laws
 
     def _dunning_mailable(self):
         """Ids of these customers that can be e-mailed: they or one of their dunning

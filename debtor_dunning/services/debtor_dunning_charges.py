@@ -169,6 +169,7 @@ class DebtorDunningCharges(models.AbstractModel):
             "rates": {c.id: Rate._dunning_rate_table(c) for c in notices.company_id},
             "missing_rates": {},
             "fx": {},
+            "partners": notices.partner_id,
         }
 
     @api.model
@@ -225,11 +226,7 @@ class DebtorDunningCharges(models.AbstractModel):
         """The law's view of one notice: law, debtor, channel, invoices and gates."""
         # Read once per notice, then taken from the terms by what follows.
         company, partner = notice.company_id, notice.partner_id
-        laws = facts.setdefault("laws", {})  # one question per customer and company
-        key = (partner, company)
-        if key not in laws:
-            laws[key] = partner._dunning_law(company)
-        law, debtor = laws[key]
+        law, debtor = self._notice_law(notice, facts)
         by_move = defaultdict(list)
         charge_moves = facts["charge_moves"]
         for line in facts["lines"][notice.id]:
@@ -259,6 +256,16 @@ class DebtorDunningCharges(models.AbstractModel):
             "names": self._in_language(Charge, partner.lang, facts),
             "notes": Charge,  # the reviewer's notes: in the user's language
         }
+
+    @api.model
+    def _notice_law(self, notice, facts):
+        """(Law, Debtor) of a notice's customer (res.partner._dunning_law): asked
+        once per company for all the notices' customers."""
+        laws = facts.setdefault("laws", {})
+        company = notice.company_id
+        if company.id not in laws:
+            laws[company.id] = facts["partners"]._dunning_laws(company)
+        return laws[company.id][notice.partner_id.id]
 
     @api.model
     def _principal(self, terms):
@@ -323,6 +330,7 @@ class DebtorDunningCharges(models.AbstractModel):
             "lines": lines,
             "sent": defaultdict(list, Line._dunning_sent(moves, notices)),
             "charge_moves": set(),
+            "partners": notices.partner_id,
         }
         return {
             notice: self._prepare_pay_by_date(

@@ -262,6 +262,62 @@ class TestLawLetters(DunningCommon):
                 self.assertIn(self._date(end, self.nl_consumer), text)
                 self.assertIn(move.name, text)
 
+    def test_the_laws_of_many_customers_are_those_of_each(self):
+        """A run asks the law of thousands of customers at once (_dunning_laws): each
+        gets what it gets alone, whoever's facts it shares."""
+        Partner = self.env["res.partner"]
+        named = Partner.create(
+            {
+                "name": "Handel Oost B.V.",
+                "is_company": True,
+                "dunning_law_country": "be",
+            }
+        )
+        contact = Partner.create(
+            {"name": "Inkoop Oost", "parent_id": named.id, "type": "invoice"}
+        )
+        homeless = Partner.create({"name": "Piet Zonder Land"})
+        unset = Partner.create({"name": "Vergeten Type B.V.", "is_company": True})
+        # Nobody set its type, and no computation filled it in: the default decides.
+        unset.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE res_partner SET dunning_debtor_type = NULL WHERE id = %s",
+            [unset.id],
+        )
+        unset.invalidate_recordset(["dunning_debtor_type"])
+        customers = (
+            self.nl_business
+            | self.nl_consumer
+            | self.be_consumer
+            | self.be_business
+            | self.us_business
+            | named
+            | contact
+            | homeless
+            | unset
+        )
+        other = self.env["res.company"].create(
+            {"name": "Dunning BE Co", "dunning_law_country": "be"}
+        )
+        for company in (self.company, other):
+            with self.subTest(company=company.name):
+                laws = customers._dunning_laws(company)
+                self.assertEqual(
+                    laws,
+                    {c.id: c._dunning_law(company) for c in customers},
+                )
+                self.assertEqual(laws[contact.id], (law.Law.BE, law.Debtor.BUSINESS))
+                self.assertEqual(laws[unset.id][1], law.Debtor.BUSINESS)
+                self.assertEqual(laws[self.be_consumer.id][0], law.Law.BE)
+        self.assertEqual(
+            customers._dunning_laws(self.company)[self.us_business.id][0],
+            law.Law.NL,
+            "a business that names no law: the company's",
+        )
+        self.assertEqual(
+            customers._dunning_laws(other)[self.nl_business.id][0], law.Law.BE
+        )
+
     # ------------------------------------------------------------------ BE consumer
     def test_a_belgian_consumer_of_a_dutch_company_gets_book_xix(self):
         self.assertEqual(
