@@ -613,8 +613,14 @@ class ResPartner(models.Model):
         the run's book (debtor.dunning.book._customers), not through the record
         rules: the caller reads these customers' notices.
         """
-        fnames = ["commercial_partner_id", "dunning_debtor_type", "country_id"]
-        self.flush_model([*fnames, "dunning_law_country", "is_company"])
+        self.flush_model(
+            [
+                "commercial_partner_id",
+                "dunning_debtor_type",
+                "country_id",
+                "dunning_law_country",
+            ]
+        )
         self.env["res.country"].flush_model(["code"])
         rows = self.env.execute_query(
             SQL(
