@@ -78,19 +78,21 @@ class DebtorDunningIssuing(models.AbstractModel):
         self.env["debtor.dunning.notice.line"].flush_model()
         rows = self.env.execute_query(
             SQL(
-                """SELECT l.id, l.move_line_id, n.date
+                """SELECT l.id, l.notice_id, l.move_line_id, n.date, l.escalated,
+                          l.amount_residual, l.amount_residual_currency
                      FROM debtor_dunning_notice_line l
                      JOIN debtor_dunning_notice n ON n.id = l.notice_id
                     WHERE n.id = ANY(%s::int[])""",
                 bulk.array(notices.ids),
             )
         )
-        # {journal item id: (settled, hold, hold until, last notice date)}
+        # {journal item id: (settled, hold, hold until, last notice date), (open
+        # amount, in its currency)}, as they are now that they are locked.
         locked = {
-            aml_id: facts
-            for aml_id, *facts in self.env.execute_query(
+            aml_id: (tuple(facts), (residual, residual_currency))
+            for aml_id, residual, residual_currency, *facts in self.env.execute_query(
                 SQL(
-                    """SELECT aml.id,
+                    """SELECT aml.id, aml.amount_residual, aml.amount_residual_currency,
                               aml.reconciled OR aml.amount_residual <= 0,
                               m.dunning_hold, m.dunning_hold_until, pos.last_date
                          FROM account_move_line aml
@@ -100,27 +102,32 @@ class DebtorDunningIssuing(models.AbstractModel):
                         WHERE aml.id = ANY(%s::int[])
                      ORDER BY aml.id
                           FOR NO KEY UPDATE OF aml SKIP LOCKED""",
-                    bulk.array({aml_id for _line_id, aml_id, _day in rows}),
+                    bulk.array({row[2] for row in rows}),
                 )
             )
         }
         # The core is asked once per combination of facts: most lines share one.
-        verdicts, stale = {}, {}
-        for line_id, aml_id, day in rows:
-            now = locked.get(aml_id)
-            key = (day, *now) if now is not None else (day,)
+        verdicts, stale, fresh, escalating = {}, {}, {}, set()
+        for line_id, notice_id, aml_id, day, escalated, *amounts in rows:
+            facts, now = locked.get(aml_id, (None, None))
+            key = (day, facts)
             if key not in verdicts:
-                settled, hold, hold_until, last_date = now or (False, None, None, None)
+                settled, hold, until, last = facts or (False, None, None, None)
                 verdicts[key] = escalation.stale(
-                    now is not None,
+                    facts is not None,
                     bool(settled),
                     hold and Hold(hold),
-                    hold_until,
-                    last_date,
+                    until,
+                    last,
                     day,
                 )
             if verdicts[key]:
                 stale[line_id] = verdicts[key]
+                continue
+            if escalated:
+                escalating.add(notice_id)
+            if tuple(amounts) != now:  # a part-payment since the proposal
+                fresh[line_id] = notice_id
         Line = self.env["debtor.dunning.notice.line"]
         dropped = Line.browse(list(stale))
         reasons = defaultdict(list)
@@ -136,59 +143,49 @@ class DebtorDunningIssuing(models.AbstractModel):
             Line.invalidate_model()
             notices.invalidate_recordset(["line_ids"])
             self.env["account.move"].invalidate_model(["dunning_line_ids"])
-        self._refresh_amounts(notices, shrunk=list(reasons))
-        escalating = {
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT notice_id FROM debtor_dunning_notice_line
-                        WHERE notice_id = ANY(%s::int[]) AND escalated""",
-                    bulk.array(notices.ids),
-                )
-            )
-        }
+        self._refresh_amounts(notices, fresh, shrunk=list(reasons))
         empty = notices.filtered(lambda n: n.id not in escalating)
         return notices - empty, {notice: reasons[notice] for notice in empty}
 
     @api.model
-    def _refresh_amounts(self, notices, shrunk=()):
+    def _refresh_amounts(self, notices, fresh, shrunk=()):
         """A part-payment since the proposal: the notice claims what is open now.
 
-        Only the lines whose open amount changed are written; the totals of their
-        notices, and of the notices that lost lines (`shrunk`), are summed again.
+        `fresh`: {line id: notice id} of the lines whose journal item's open amount
+        changed, the only lines written; the totals of their notices, and of the
+        notices that lost lines (`shrunk`), are summed again.
         """
-        shrunk = [notice.id for notice in shrunk]
-        self.env.execute_query(
-            SQL(
-                """WITH fresh AS (
-                       UPDATE debtor_dunning_notice_line l
+        if fresh:
+            self.env.execute_query(
+                SQL(
+                    """UPDATE debtor_dunning_notice_line l
                           SET amount_residual = aml.amount_residual,
                               amount_residual_currency = aml.amount_residual_currency
                          FROM account_move_line aml
-                        WHERE l.notice_id = ANY(%(ids)s::int[])
-                          AND aml.id = l.move_line_id
-                          AND (l.amount_residual
-                                   IS DISTINCT FROM aml.amount_residual
-                               OR l.amount_residual_currency
-                                   IS DISTINCT FROM aml.amount_residual_currency)
-                    RETURNING l.notice_id),
-                   changed AS (SELECT notice_id FROM fresh
-                               UNION SELECT unnest(%(shrunk)s::int[]))
-                   UPDATE debtor_dunning_notice n
-                      SET amount_total = s.total,
-                          amount_due = s.total + COALESCE(n.cost_amount, 0)
-                                       + COALESCE(n.interest_amount, 0)
-                     FROM (-- the lines as written above: their journal items' amounts
-                           SELECT l.notice_id, SUM(aml.amount_residual) AS total
-                             FROM debtor_dunning_notice_line l
-                             JOIN account_move_line aml ON aml.id = l.move_line_id
-                            WHERE l.notice_id IN (SELECT notice_id FROM changed)
-                         GROUP BY l.notice_id) s
-                    WHERE n.id = s.notice_id""",
-                ids=bulk.array(notices.ids),
-                shrunk=bulk.array(shrunk),
+                        WHERE l.id = ANY(%s::int[]) AND aml.id = l.move_line_id""",
+                    bulk.array(fresh),
+                )
             )
-        )
+        changed = set(fresh.values())
+        changed.update(notice.id for notice in shrunk)
+        if changed:
+            self.env.execute_query(
+                SQL(
+                    """UPDATE debtor_dunning_notice n
+                          SET amount_total = s.total,
+                              amount_due = s.total + COALESCE(n.cost_amount, 0)
+                                           + COALESCE(n.interest_amount, 0)
+                         FROM (-- the journal items' open amounts, as written above
+                               SELECT l.notice_id, SUM(aml.amount_residual) AS total
+                                 FROM debtor_dunning_notice_line l
+                                 JOIN account_move_line aml
+                                   ON aml.id = l.move_line_id
+                                WHERE l.notice_id = ANY(%s::int[])
+                             GROUP BY l.notice_id) s
+                        WHERE n.id = s.notice_id""",
+                    bulk.array(changed),
+                )
+            )
         self.env["debtor.dunning.notice.line"].invalidate_model(
             ["amount_residual", "amount_residual_currency"]
         )
