@@ -650,6 +650,18 @@ class DebtorDunningNotice(models.Model):
                     )
                 )
 
+    def _dunning_level_says(self, fname):
+        """These notices whose level has the flag `fname` set (credit hold, call,
+        interrupts limitation): decided per level, not per notice, as a run issues
+        thousands at a handful of levels."""
+        return self.browse().concat(
+            *(
+                notices
+                for level, notices in self.grouped("level_id").items()
+                if level[fname]
+            )
+        )
+
     def _dunning_listed_moves(self):
         """The invoices these notices list, in one query (no fetch of their lines)."""
         self.env["debtor.dunning.notice.line"].flush_model(["notice_id", "move_id"])

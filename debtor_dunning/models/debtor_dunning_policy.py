@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..core import calendar as core_calendar
-from ..core import escalation, law
+from ..core import escalation
 from ..core.errors import DunningRuleError
 from ..core.money import to_decimal
 from .res_company import LAW_COUNTRIES
@@ -238,14 +238,11 @@ class DebtorDunningPolicy(models.Model):
             for policy in policies
             if policy.default_for
         }
-        company_law = company.dunning_law_country or law.Law.OTHER
+        Partner = self.env["res.partner"]
 
         def policy_for(policy_id, debtor_type, country_code, law_country):
-            governing = law.governing_law(
-                debtor_type,
-                law.law_of_country(country_code),
-                law_country or None,
-                company_law,
+            governing = Partner._dunning_governing_law(
+                debtor_type, country_code, law_country, company
             )
             keys = (
                 (debtor_type, governing),

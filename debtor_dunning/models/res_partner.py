@@ -597,13 +597,19 @@ class ResPartner(models.Model):
         """(Law, Debtor) of a customer's debts to `company` from its commercial
         partner's facts: its debtor type, country code and named law."""
         debtor = law.Debtor(debtor_type)
-        governing = law.governing_law(
-            debtor,
+        return self._dunning_governing_law(debtor, country_code, named, company), debtor
+
+    @api.model
+    def _dunning_governing_law(self, debtor_type, country_code, named, company):
+        """core.law.governing_law from a customer's stored facts: the one place they
+        meet the rule (the law of a customer, and the policy the run picks for it,
+        debtor.dunning.policy._dunning_policy_of)."""
+        return law.governing_law(
+            debtor_type,
             law.law_of_country(country_code),
             named or None,
             company.dunning_law_country or law.Law.OTHER,
         )
-        return governing, debtor
 
     def _dunning_laws(self, company):
         """{partner id: (Law, Debtor)}: `_dunning_law` of these customers at once.

@@ -676,15 +676,9 @@ class DebtorDunningCharges(models.AbstractModel):
         service issues notices in SQL, and an ORM recompute of tens of thousands of
         invoices would take longer than the whole run.
         """
-        # Per level, not per notice: a run issues thousands at a handful of levels.
-        interrupting = notices.browse().concat(
-            *(
-                level_notices
-                for level, level_notices in notices.grouped("level_id").items()
-                if level.interrupts_limitation
-            )
-        )
-        moves = interrupting._dunning_listed_moves()
+        moves = notices._dunning_level_says(
+            "interrupts_limitation"
+        )._dunning_listed_moves()
         if moves:
             self.env["account.move"]._dunning_write_limitation_dates(moves)
 

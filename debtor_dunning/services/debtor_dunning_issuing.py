@@ -405,9 +405,7 @@ class DebtorDunningIssuing(models.AbstractModel):
     def _apply_actions(self, notices):
         """Credit hold and the call to-dos that a level asks for."""
         Credit = self.env["debtor.dunning.credit"]
-        # Per level, not per notice: a run issues thousands at a handful of levels.
-        by_level, none = notices.grouped("level_id"), notices.browse()
-        held = none.concat(*(ns for lvl, ns in by_level.items() if lvl.credit_hold))
+        held = notices._dunning_level_says("credit_hold")
         for company, company_notices in held.grouped("company_id").items():
             reasons = {
                 notice.partner_id.commercial_partner_id: self.env._(
@@ -420,7 +418,7 @@ class DebtorDunningIssuing(models.AbstractModel):
             }
             if reasons:
                 Credit._hold_each(reasons, company=company)
-        calls = none.concat(*(ns for lvl, ns in by_level.items() if lvl.create_call))
+        calls = notices._dunning_level_says("create_call")
         activity_type = self.env.ref(
             "mail.mail_activity_data_call", raise_if_not_found=False
         )
