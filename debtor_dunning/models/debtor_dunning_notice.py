@@ -77,6 +77,16 @@ _APPROVAL_FIELDS = (
 _CALL_WEEKDAYS = (1, 2, 3)
 # How an issued notice reached the customer: the sending code records these; what
 # the customer was sent (level, dates, lines, amounts, texts) stays frozen.
+# What the presumed receipt of a notice is decided from (_dunning_presumed_receipt),
+# besides its customer's law and whether its level sends a letter.
+RECEIPT_FACTS = (
+    "date",
+    "letter_state",
+    "letter_date",
+    "delivered_date",
+    "email_date",
+    "email_state",
+)
 DELIVERY_FIELDS = (
     "email_state",
     "letter_state",
@@ -651,16 +661,25 @@ class DebtorDunningNotice(models.Model):
                 )
 
     def _dunning_level_says(self, fname):
-        """These notices whose level has the flag `fname` set (credit hold, call,
-        interrupts limitation): decided per level, not per notice, as a run issues
-        thousands at a handful of levels."""
-        return self.browse().concat(
-            *(
-                notices
-                for level, notices in self.grouped("level_id").items()
-                if level[fname]
+        """These notices whose level has the boolean `fname` set (credit hold, call,
+        interrupts limitation), in their order: one query, not a read of each
+        notice's level, as a run issues thousands."""
+        Level = self.env["debtor.dunning.level"]
+        if Level._fields[fname].type != "boolean":
+            raise ValueError(f"{fname} is no flag of a dunning level")
+        self.flush_model(["level_id"])
+        Level.flush_model([fname])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT n.id FROM debtor_dunning_notice n
+                     JOIN debtor_dunning_level lvl ON lvl.id = n.level_id
+                    WHERE n.id = ANY(%s::int[]) AND lvl.%s""",
+                bulk.array(self.ids),
+                SQL.identifier(fname),
             )
         )
+        says = {row[0] for row in rows}
+        return self.browse([id_ for id_ in self.ids if id_ in says])
 
     def _dunning_listed_moves(self):
         """The invoices these notices list, in one query (no fetch of their lines)."""
@@ -682,14 +701,25 @@ class DebtorDunningNotice(models.Model):
         self.ensure_one()
         if law is None:
             law, _debtor = self.partner_id._dunning_law(self.company_id)
+        return self._dunning_presumed_receipt(
+            law, self.level_id.send_letter, *(self[name] for name in RECEIPT_FACTS)
+        )
+
+    @api.model
+    def _dunning_presumed_receipt(self, law, level_sends_letter, *facts):
+        """The presumed receipt date (core.law.presumed_receipt) of a notice whose
+        level sends a letter or not and whose RECEIPT_FACTS are `facts`, in that
+        order: read by the ORM (_dunning_receipt) or in SQL for thousands of notices
+        (debtor.dunning.charges)."""
+        day, letter_state, letter_date, delivered, email_date, email_state = facts
         return core_law.presumed_receipt(
             law,
-            self.date,
-            letter=self.letter_state != "none" or self.level_id.send_letter,
-            posted=self.letter_date if self.letter_state == "posted" else None,
-            delivered=self.delivered_date or None,
-            email_accepted=self.email_date.date() if self.email_date else None,
-            email_bounced=self.email_state == "failed",
+            day,
+            letter=letter_state != "none" or level_sends_letter,
+            posted=letter_date if letter_state == "posted" else None,
+            delivered=delivered or None,
+            email_accepted=email_date.date() if email_date else None,
+            email_bounced=email_state == "failed",
         )
 
     def _dunning_record_delivery(self, vals):
