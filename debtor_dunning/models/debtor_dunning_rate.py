@@ -88,7 +88,10 @@ class DebtorDunningRate(models.Model):
 
         `missing`: {(company, kind): first period without a rate} (see core.law).
         """
-        runs = notices.run_id.filtered(lambda run: run.state == "proposal")
+        # Searched, not read from each notice: thousands of notices, a run or two.
+        runs = self.env["debtor.dunning.run"].search(
+            [("notice_ids", "in", notices.ids), ("state", "=", "proposal")]
+        )
         # A whole proposal computed again says afresh what is missing.
         # (The run's other notices first: thousands of them are `notices` itself.)
         runs.filtered(

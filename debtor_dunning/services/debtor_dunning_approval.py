@@ -187,21 +187,30 @@ class DebtorDunningApproval(models.AbstractModel):
         )
         if not activity_type:
             return
+        Notice = self.env["debtor.dunning.notice"]
         for run in runs:
-            waiting = run.notice_ids.filtered(
-                lambda n: n.state == "draft" and n.approval_state == "waiting"
+            # Counted per proposer in one query: a run proposes thousands of notices.
+            waiting = Notice._read_group(
+                [
+                    ("run_id", "=", run.id),
+                    ("state", "=", "draft"),
+                    ("approval_state", "=", "waiting"),
+                ],
+                ["create_uid"],
+                ["__count"],
             )
-            if not waiting:
+            count = sum(group_count for _user, group_count in waiting)
+            if not count:
                 continue
             asked = run.activity_ids.filtered(
                 lambda a: a.activity_type_id == activity_type
             ).user_id
-            proposers = waiting.create_uid | run.create_uid
+            proposers = run.create_uid.concat(*(user for user, _count in waiting))
             for user in self._approvers(run.company_id) - proposers - asked:
                 run.activity_schedule(
                     activity_type_id=activity_type.id,
                     summary=self.env._(
-                        "%(count)s dunning notices to approve", count=len(waiting)
+                        "%(count)s dunning notices to approve", count=count
                     ),
                     user_id=user.id,
                 )

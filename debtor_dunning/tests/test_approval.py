@@ -61,14 +61,18 @@ class TestApproval(DunningCommon):
         self.assertEqual(run.state, "proposal")
         self.assertFalse(self.move.dunning_level_id)
         # The approvers of the company are told, the proposer is not.
-        asked = run.activity_ids.filtered(
+        requests = run.activity_ids.filtered(
             lambda a: (
                 a.activity_type_id
                 == self.env.ref("debtor_dunning.mail_activity_type_dunning_approval")
             )
-        ).user_id
-        self.assertIn(self.approver, asked)
-        self.assertNotIn(self.proposer, asked)
+        )
+        self.assertIn(self.approver, requests.user_id)
+        self.assertNotIn(self.proposer, requests.user_id)
+        # One to-do per approver, counting the run's waiting notices.
+        self.assertEqual(
+            set(requests.mapped("summary")), {"1 dunning notices to approve"}
+        )
 
     def test_the_proposer_cannot_approve(self):
         _run, notice = self._proposal()
