@@ -107,6 +107,8 @@ class DebtorDunningCharges(models.AbstractModel):
         lines replaced in two statements and the totals written in one; the waivers
         of a notice survive the computation.
         """
+        if not notices:
+            return
         read = self._notice_facts(notices)
         notices = notices.browse(
             [id_ for id_ in notices.ids if id_ in read and read[id_].state != "cancel"]
