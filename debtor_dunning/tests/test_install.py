@@ -65,9 +65,10 @@ class TestBulkArrays(TransactionCase):
         return [row[0] for row in self.env.cr.fetchall()]
 
     def test_values_of_every_kind_survive_the_literal(self):
-        ints = [1, None, -7, 2**31 - 1]
+        # Repeated values too: each distinct one is written once, then reused.
+        ints = [1, None, -7, 2**31 - 1, -7, None, 1]
         self.assertEqual(self._round_trip(ints, "int"), ints)
-        days = [date(2026, 12, 7), None, date(1999, 1, 31)]
+        days = [date(2026, 12, 7), None, date(1999, 1, 31), date(2026, 12, 7)]
         self.assertEqual(self._round_trip(days, "date"), days)
         amounts = [Decimal("1234.56"), None, 0.1, -3, Decimal("0.005")]
         self.assertEqual(
