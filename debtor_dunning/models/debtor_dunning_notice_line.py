@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core import law
-from . import bulk, guard
+from . import bulk, guard, schema
 
 # Issued notices that listed the invoices before: the legal terms count from them, and
 # the letters name them.
@@ -44,7 +44,9 @@ class DebtorDunningNoticeLine(models.Model):
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, index=True
     )
-    move_id = fields.Many2one(
+    # The journal item's invoice and currency: no foreign keys of their own (see
+    # schema.DerivedMany2one), a run inserts tens of thousands of lines.
+    move_id = schema.DerivedMany2one(
         "account.move", string="Invoice", required=True, index=True
     )
     level_id = fields.Many2one("debtor.dunning.level")
@@ -68,7 +70,7 @@ class DebtorDunningNoticeLine(models.Model):
     )
     date_maturity = fields.Date(string="Due Date")
     days_overdue = fields.Integer()
-    currency_id = fields.Many2one("res.currency", string="Invoice Currency")
+    currency_id = schema.DerivedMany2one("res.currency", string="Invoice Currency")
     amount_residual_currency = fields.Monetary(
         string="Open Amount", currency_field="currency_id"
     )

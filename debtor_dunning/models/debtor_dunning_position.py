@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from . import bulk
+from . import bulk, schema
 
 
 class DebtorDunningPosition(models.Model):
@@ -25,7 +25,9 @@ class DebtorDunningPosition(models.Model):
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, ondelete="cascade"
     )
-    move_id = fields.Many2one(
+    # The journal item's invoice: no foreign key of its own (see
+    # schema.DerivedMany2one); the journal item's cascades.
+    move_id = schema.DerivedMany2one(
         "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
     )
     # Not stored: the invoice's. A copy cost a foreign key check per position

@@ -129,3 +129,43 @@ class TestBulkArrays(TransactionCase):
             self.assertFalse(gc.isenabled(), "left off when it was off")
         finally:
             (gc.enable if was_on else gc.disable)()
+
+
+@tagged("post_install", "-at_install")
+class TestDerivedKeys(TransactionCase):
+    """The invoice and currency a run copies from a journal item have no foreign key
+    of their own (schema.DerivedMany2one); the journal item's key is there."""
+
+    def _foreign_keys(self, table, column):
+        self.env.cr.execute(
+            """SELECT con.conname
+                 FROM pg_constraint con
+                 JOIN pg_class tbl ON tbl.oid = con.conrelid
+                 JOIN pg_attribute att ON att.attrelid = tbl.oid
+                                      AND att.attnum = con.conkey[1]
+                WHERE con.contype = 'f' AND tbl.relname = %s AND att.attname = %s""",
+            [table, column],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_the_copied_columns_have_no_key_the_journal_item_has(self):
+        for table, column in (
+            ("debtor_dunning_notice_line", "move_id"),
+            ("debtor_dunning_notice_line", "currency_id"),
+            ("debtor_dunning_position", "move_id"),
+        ):
+            self.assertFalse(self._foreign_keys(table, column), f"{table}.{column}")
+        for table in ("debtor_dunning_notice_line", "debtor_dunning_position"):
+            self.assertTrue(self._foreign_keys(table, "move_line_id"), table)
+
+    def test_an_update_drops_the_key_an_earlier_version_made(self):
+        self.env.cr.execute(
+            """ALTER TABLE debtor_dunning_position
+                 ADD CONSTRAINT debtor_dunning_position_move_id_fkey
+                     FOREIGN KEY (move_id) REFERENCES account_move (id)
+                     ON DELETE CASCADE"""
+        )
+        self.assertTrue(self._foreign_keys("debtor_dunning_position", "move_id"))
+        Position = self.env["debtor.dunning.position"]
+        Position._fields["move_id"].update_db_foreign_key(Position, None)
+        self.assertFalse(self._foreign_keys("debtor_dunning_position", "move_id"))
