@@ -69,30 +69,40 @@ class DebtorDunningBook(models.AbstractModel):
         """
         Line = self.env["account.move.line"]
         domain = Line._dunning_open_item_domain(company, horizon, partners)
-        lines = Line._search(domain)
-        return SQL(
-            """SELECT aml.id AS line_id,
-                      aml.move_id AS move_id,
-                      COALESCE(p.commercial_partner_id, p.id) AS partner_id,
-                      aml.account_id AS account_id,
-                      aml.date_maturity AS due_date,
-                      aml.amount_residual AS residual,
-                      aml.amount_residual_currency AS residual_currency,
-                      aml.currency_id AS currency_id,
-                      pos.level_id AS level_id,
-                      COALESCE(lvl.rank, 0) AS level_rank,
-                      pos.last_date AS last_date,
-                      pos.term_date AS term_date,
-                      m.dunning_hold AS hold,
-                      m.dunning_hold_until AS hold_until
-                 FROM account_move_line aml
-                 JOIN account_move m ON m.id = aml.move_id
-                 JOIN res_partner p ON p.id = aml.partner_id
-            LEFT JOIN debtor_dunning_position pos ON pos.move_line_id = aml.id
-            LEFT JOIN debtor_dunning_level lvl ON lvl.id = pos.level_id
-                WHERE aml.id IN %(lines)s
-             ORDER BY aml.id""",
-            lines=lines.subselect(),
+        # The domain's query itself, its columns joined to it: the journal items
+        # are scanned once, not once for the domain and again for the columns.
+        query = Line._search(domain)
+        aml = query.table
+        move = query.join(aml, "move_id", "account_move", "id", "dunning_move")
+        partner = query.join(aml, "partner_id", "res_partner", "id", "dunning_partner")
+        pos = query.left_join(
+            aml, "id", "debtor_dunning_position", "move_line_id", "dunning_position"
+        )
+        level = query.left_join(pos, "level_id", "debtor_dunning_level", "id", "level")
+        query.order = SQL.identifier(aml, "id")
+
+        def col(alias, name):
+            return SQL.identifier(alias, name)
+
+        return query.select(
+            SQL("%s AS line_id", col(aml, "id")),
+            SQL("%s AS move_id", col(aml, "move_id")),
+            SQL(
+                "COALESCE(%s, %s) AS partner_id",
+                col(partner, "commercial_partner_id"),
+                col(partner, "id"),
+            ),
+            SQL("%s AS account_id", col(aml, "account_id")),
+            SQL("%s AS due_date", col(aml, "date_maturity")),
+            SQL("%s AS residual", col(aml, "amount_residual")),
+            SQL("%s AS residual_currency", col(aml, "amount_residual_currency")),
+            SQL("%s AS currency_id", col(aml, "currency_id")),
+            SQL("%s AS level_id", col(pos, "level_id")),
+            SQL("COALESCE(%s, 0) AS level_rank", col(level, "rank")),
+            SQL("%s AS last_date", col(pos, "last_date")),
+            SQL("%s AS term_date", col(pos, "term_date")),
+            SQL("%s AS hold", col(move, "dunning_hold")),
+            SQL("%s AS hold_until", col(move, "dunning_hold_until")),
         )
 
     @api.model
