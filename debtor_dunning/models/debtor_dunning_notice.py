@@ -75,8 +75,6 @@ _APPROVAL_FIELDS = (
 # Practice: calls in the middle of the week get answered (Monday is catching up,
 # Friday is wrapping up), see the seeds of the credit controllers' tips.
 _CALL_WEEKDAYS = (1, 2, 3)
-# How an issued notice reached the customer: the sending code records these; what
-# the customer was sent (level, dates, lines, amounts, texts) stays frozen.
 # What the presumed receipt of a notice is decided from (_dunning_presumed_receipt),
 # besides its customer's law and whether its level sends a letter.
 RECEIPT_FACTS = (
@@ -87,6 +85,8 @@ RECEIPT_FACTS = (
     "email_date",
     "email_state",
 )
+# How an issued notice reached the customer: the sending code records these; what
+# the customer was sent (level, dates, lines, amounts, texts) stays frozen.
 DELIVERY_FIELDS = (
     "email_state",
     "letter_state",

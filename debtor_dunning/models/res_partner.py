@@ -640,11 +640,14 @@ class ResPartner(models.Model):
                 bulk.array(self.ids),
             )
         )
+        # The default debtor type of those nobody set one for: fetched together.
+        untyped = self.browse({row[1] for row in rows if not row[2]})
+        defaults = {
+            partner.id: partner._dunning_default_debtor_type() for partner in untyped
+        }
         decided, laws = {}, {}
         for partner_id, commercial_id, debtor_type, code, named in rows:
-            if not debtor_type:
-                debtor_type = self.browse(commercial_id)._dunning_default_debtor_type()
-            key = (debtor_type, code, named)
+            key = (debtor_type or defaults[commercial_id], code, named)
             if key not in decided:
                 decided[key] = self._dunning_law_of(*key, company)
             laws[partner_id] = decided[key]

@@ -238,13 +238,12 @@ class DebtorDunningCharges(models.AbstractModel):
         return lines, moves
 
     @api.model
-    def _charge_facts(self, notices, read=None):
+    def _charge_facts(self, notices, read):
         """What the charges of `notices` depend on, read once for all of them
-        (`read`: their _notice_facts, when the caller has them)."""
+        (`read`: their _notice_facts)."""
         lines, moves = self._line_facts(notices)
         Charge = self.env["debtor.dunning.notice.charge"]
         Rate = self.env["debtor.dunning.rate"]
-        read = read or self._notice_facts(notices)
         companies = {notice.company for notice in read.values()}
         return {
             "notices": read,

@@ -317,6 +317,23 @@ class TestLawLetters(DunningCommon):
         self.assertEqual(
             customers._dunning_laws(other)[self.nl_business.id][0], law.Law.BE
         )
+        # Those without a type are read together: no query per customer.
+        more = Partner.create([{"name": f"Zonder Type {n}"} for n in range(3)])
+        more.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE res_partner SET dunning_debtor_type = NULL WHERE id = ANY(%s)",
+            [more.ids],
+        )
+
+        def queries(partners):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            laws = partners._dunning_laws(self.company)
+            return self.env.cr.sql_log_count - before, laws
+
+        count, laws = queries(customers | more)
+        self.assertEqual(count, queries(customers)[0])
+        self.assertEqual({laws[p.id][1] for p in more}, {law.Debtor.CONSUMER})
 
     # ------------------------------------------------------------------ BE consumer
     def test_a_belgian_consumer_of_a_dutch_company_gets_book_xix(self):
