@@ -73,7 +73,10 @@ class DebtorDunningBook(models.AbstractModel):
         # are scanned once, not once for the domain and again for the columns.
         query = Line._search(domain)
         aml = query.table
-        move = query.join(aml, "move_id", "account_move", "id", "dunning_move")
+        # The invoice's join is the domain's own (Odoo names the join of a many2one
+        # path after its field, a LEFT JOIN): account_move is joined once, for the
+        # invoice type and the hold.
+        move = query.left_join(aml, "move_id", "account_move", "id", "move_id")
         partner = query.join(aml, "partner_id", "res_partner", "id", "dunning_partner")
         pos = query.left_join(
             aml, "id", "debtor_dunning_position", "move_line_id", "dunning_position"
@@ -94,8 +97,13 @@ class DebtorDunningBook(models.AbstractModel):
             ),
             SQL("%s AS account_id", col(aml, "account_id")),
             SQL("%s AS due_date", col(aml, "date_maturity")),
-            SQL("%s AS residual", col(aml, "amount_residual")),
-            SQL("%s AS residual_currency", col(aml, "amount_residual_currency")),
+            # float8: the float Odoo's cursor makes of a numeric (both parse its
+            # text), without a call to Python per value of 54,000 rows.
+            SQL("%s::float8 AS residual", col(aml, "amount_residual")),
+            SQL(
+                "%s::float8 AS residual_currency",
+                col(aml, "amount_residual_currency"),
+            ),
             SQL("%s AS currency_id", col(aml, "currency_id")),
             SQL("%s AS level_id", col(pos, "level_id")),
             SQL("COALESCE(%s, 0) AS level_rank", col(level, "rank")),

@@ -336,6 +336,50 @@ class TestEscalation(DunningCommon):
         self.assertEqual(line.amount_residual_currency, 1000)
         self.assertEqual(line.amount_residual, 500)
 
+    def test_the_book_reads_each_item_as_the_journal_item_has_it(self):
+        """The run's one read of the book (debtor.dunning.book._items): amounts that
+        no float holds exactly, a foreign currency, a hold on the invoice."""
+        currency = self.setup_other_currency("EUR", rates=[("2000-01-01", 3.0)])
+        odd = self._invoice(overdue=20, amount=1234567.89)
+        self._pay(odd, 0.1, TUESDAY - timedelta(days=3))
+        foreign = self._invoice(overdue=15, amount=1000.01, currency_id=currency.id)
+        held = self._invoice(overdue=10, amount=0.3)
+        held.write(
+            {
+                "dunning_excluded": True,
+                "dunning_exclusion_reason": "Insurer",
+                "dunning_excluded_until": TUESDAY + timedelta(days=5),
+            }
+        )
+        moves = odd + foreign + held
+        rows = {
+            row["move_id"]: row
+            for row in self.env["debtor.dunning.book"]._items(self.company, TUESDAY)
+            if row["move_id"] in moves.ids
+        }
+        self.assertEqual(set(rows), set(moves.ids))
+        for move in moves:
+            line = move.line_ids.filtered(
+                lambda aml: aml.account_id.account_type == "asset_receivable"
+            )
+            row = rows[move.id]
+            self.assertEqual(
+                (row["line_id"], row["residual"], row["residual_currency"]),
+                (line.id, line.amount_residual, line.amount_residual_currency),
+            )
+            self.assertIs(type(row["residual"]), float)
+            self.assertEqual(
+                (row["hold"], row["hold_until"]),
+                (move.dunning_hold or None, move.dunning_hold_until or None),
+            )
+        self.assertEqual(rows[odd.id]["residual"], 1234567.79)
+        self.assertEqual(rows[foreign.id]["residual"], 333.34)
+        self.assertEqual(rows[foreign.id]["residual_currency"], 1000.01)
+        self.assertEqual(
+            (rows[held.id]["hold"], rows[held.id]["hold_until"]),
+            ("excluded", TUESDAY + timedelta(days=5)),
+        )
+
     def test_other_company_is_not_in_the_run(self):
         other = self.setup_other_company(name="Other dunning company")["company"]
         self._invoice(overdue=20)
