@@ -1,9 +1,12 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
+from ..core import escalation
+from ..core.holds import Hold
 from .common import TUESDAY, DunningCommon
 
 
@@ -379,6 +382,26 @@ class TestEscalation(DunningCommon):
             (rows[held.id]["hold"], rows[held.id]["hold_until"]),
             ("excluded", TUESDAY + timedelta(days=5)),
         )
+        # What the run decides on: the same rows, and the core's items made of them.
+        book, _orphans = self.env["debtor.dunning.book"]._read(self.company, TUESDAY)
+        read, items = {}, {}
+        for _policy, _core, book_rows, core_items, _customers in book:
+            read.update((key, book_rows[key]) for key in book_rows)
+            items.update((item.key, item) for item in core_items)
+        for move in moves:
+            row = rows[move.id]
+            self.assertEqual(read[row["line_id"]], row)
+            self.assertEqual(
+                items[row["line_id"]],
+                escalation.Item(
+                    key=row["line_id"],
+                    customer=self.partner_a.id,
+                    due_date=move.invoice_date_due,
+                    residual=Decimal(str(row["residual"])),
+                    hold=Hold.EXCLUDED if move == held else None,
+                    hold_until=move.dunning_hold_until or None,
+                ),
+            )
 
     def test_other_company_is_not_in_the_run(self):
         other = self.setup_other_company(name="Other dunning company")["company"]
