@@ -65,6 +65,12 @@ _ITEM_FACTS = (
 )
 
 
+def _row_dict(names, row):
+    """A row of the cursor as {column name: value}."""
+    # as many values as names: zip's strict= would parse a keyword per row
+    return dict(zip(names, row))  # noqa: B905
+
+
 class BookRows(Mapping):
     """The book's rows by journal item id, kept as the cursor gave them and made a
     dict (`_items`' keys) when looked up: a run decides on every open item and
@@ -76,7 +82,7 @@ class BookRows(Mapping):
         self._names, self._rows = names, rows
 
     def __getitem__(self, key):
-        return dict(zip(self._names, self._rows[key]))  # noqa: B905
+        return _row_dict(self._names, self._rows[key])
 
     def __iter__(self):
         return iter(self._rows)
@@ -153,8 +159,7 @@ class DebtorDunningBook(models.AbstractModel):
     def _items(self, company, horizon, partners=None):
         """The open receivable lines as dicts (see `_items_sql` for the keys)."""
         names, rows = self._item_rows(company, horizon, partners)
-        # as many values as names: zip's strict= would parse a keyword per row
-        return [dict(zip(names, row)) for row in rows]  # noqa: B905
+        return [_row_dict(names, row) for row in rows]
 
     @api.model
     def _item_rows(self, company, horizon, partners=None):
@@ -181,7 +186,7 @@ class DebtorDunningBook(models.AbstractModel):
         """The rows of `query` as {column name: value}, as `env.execute_query_dict`
         gives them, without reading each column's name again for every row."""
         names, rows = self._tuples(query)
-        return [dict(zip(names, row)) for row in rows]  # noqa: B905
+        return [_row_dict(names, row) for row in rows]
 
     @api.model
     def _core_items(self, names, rows, ladder_length):
@@ -384,7 +389,7 @@ class DebtorDunningBook(models.AbstractModel):
             policy_id = policy_ids.get(row[partner_at])
             has_levels, accounts = ladders.get(policy_id, (False, None))
             if not has_levels:
-                orphans.append(dict(zip(names, row)))  # noqa: B905
+                orphans.append(_row_dict(names, row))
             elif accounts is None or row[account_at] in accounts:
                 residual = to_decimal(row[residual_at], rounding)
                 if residual > 0:  # not a rounding remainder
